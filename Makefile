@@ -1,0 +1,58 @@
+# openmash: two commands on a fresh machine.
+#   make demo   set up, migrate, load demo data, serve on http://127.0.0.1:8000
+#   make test   lint, type-check and the whole test suite (SQLite, and PostgreSQL when reachable)
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR := src/openmash/web/static/vendor
+export OPENMASH_DATABASE_URL ?= sqlite:///openmash.db
+
+.PHONY: demo test install assets lint typecheck pytest browser serve clean
+
+$(BIN)/openmash: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(BIN)/openmash
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(VENDOR)/openmash.css: node_modules/.package-lock.json src/openmash/web/scss/openmash.scss
+	mkdir -p $(VENDOR)
+	npx sass --quiet --style=compressed --load-path=node_modules --no-source-map \
+		src/openmash/web/scss/openmash.scss $(VENDOR)/openmash.css
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(VENDOR)/
+
+assets: $(VENDOR)/openmash.css
+
+demo: install assets
+	$(BIN)/openmash db upgrade
+	$(BIN)/openmash demo load
+	$(BIN)/openmash serve --host 127.0.0.1 --port 8000
+
+# Debian's Chromium for the browser tests (never a downloaded browser).
+browser:
+	@test -x /usr/bin/chromium || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+		|| echo "could not install chromium: browser tests will be skipped"; }
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install assets browser
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,221 @@
+"""The ``openmash`` command: serve the app, migrate the database, manage agencies, users and tokens,
+verify the audit trail. Every command uses OPENMASH_DATABASE_URL."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session, sessionmaker
+
+from openmash.audit import service as audit
+from openmash.audit.service import Actor
+from openmash.config import get_settings
+from openmash.db import migrate
+from openmash.db.session import make_engine, make_session_factory, transaction
+from openmash.errors import DomainError, ValidationFailed
+from openmash.identity import agencies, tokens, users
+from openmash.identity.permissions import AgencyType, Permission, Role
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+agencies_app = typer.Typer(
+    help="Agencies: licensing authorities, police forces, MASHs, schools, homes, health.",
+    no_args_is_help=True,
+)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens for agencies' own systems.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
+demo_app = typer.Typer(help="Synthetic demo data (never real people).", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"),
+    (agencies_app, "agencies"),
+    (users_app, "users"),
+    (tokens_app, "tokens"),
+    (audit_app, "audit"),
+    (demo_app, "demo"),
+):
+    app.add_typer(sub, name=name)
+
+
+def _cli_actor() -> Actor:
+    return Actor(label=f"cli:{getpass.getuser()}")
+
+
+def _sessions() -> sessionmaker[Session]:
+    return make_session_factory(make_engine(get_settings().database_url))
+
+
+def _fail(exc: DomainError) -> None:
+    message = str(exc)
+    if isinstance(exc, ValidationFailed):
+        message = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Serve the web app and API (refuses to start in production with unsafe settings)."""
+    import uvicorn
+
+    from openmash.app import create_app
+
+    application = create_app()
+    uvicorn.run(application, host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration not yet applied (safe to run again)."""
+    engine = make_engine(get_settings().database_url)
+    migrate.upgrade(engine)
+    typer.echo(f"Database is up to date ({engine.url.render_as_string(hide_password=True)})")
+
+
+@agencies_app.command("create")
+def agencies_create(
+    type: Annotated[AgencyType, typer.Option("--type", help="Kind of agency")],
+    code: Annotated[
+        str, typer.Option(help="GSS code for a licensing authority (e.g. E06000060), else your own code")
+    ],
+    name: Annotated[str, typer.Option(help="The agency's name")],
+) -> None:
+    """Add an agency."""
+    try:
+        with transaction(_sessions()) as session:
+            agency = agencies.create_agency(session, _cli_actor(), type.value, code, name)
+            typer.echo(f"Created {agency.type} {agency.code}: {agency.name} ({agency.id})")
+    except DomainError as exc:
+        _fail(exc)
+
+
+@agencies_app.command("list")
+def agencies_list() -> None:
+    """List agencies."""
+    with transaction(_sessions()) as session:
+        for a in agencies.list_agencies(session):
+            typer.echo(f"{a.code}\t{a.type}\t{a.name}")
+
+
+@users_app.command("create")
+def users_create(
+    agency: Annotated[str, typer.Option(help="The agency's code")],
+    email: Annotated[str, typer.Option(help="Sign-in email address")],
+    name: Annotated[str, typer.Option(help="Full name")],
+    role: Annotated[list[Role], typer.Option(help="A role (repeat for several)")],
+    password: Annotated[
+        str | None,
+        typer.Option(help="Initial password; asked for if not given", envvar="OPENMASH_NEW_USER_PASSWORD"),
+    ] = None,
+) -> None:
+    """Add a user to an agency. They set up two-factor authentication when they first sign in."""
+    secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with transaction(_sessions()) as session:
+            found = agencies.find_by_code(session, agency)
+            if found is None:
+                raise ValidationFailed({"agency": f"no agency has code {agency}"})
+            user = users.create_user(
+                session,
+                get_settings(),
+                _cli_actor(),
+                agency_id=found.id,
+                email=email,
+                full_name=name,
+                password=secret,
+                roles=[r.value for r in role],
+            )
+            typer.echo(
+                f"Created user {user.email} in {found.code} with roles {', '.join(sorted(user.role_names))}"
+            )
+    except DomainError as exc:
+        _fail(exc)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    agency: Annotated[str, typer.Option(help="The agency's code")],
+    name: Annotated[str, typer.Option(help="Which system will use the token")],
+    permission: Annotated[list[Permission], typer.Option(help="A permission (repeat for several)")],
+    days: Annotated[int, typer.Option(help="Days until it expires")] = 90,
+) -> None:
+    """Create an API token and print it once. Only its hash is stored."""
+    try:
+        with transaction(_sessions()) as session:
+            found = agencies.find_by_code(session, agency)
+            if found is None:
+                raise ValidationFailed({"agency": f"no agency has code {agency}"})
+            created = tokens.create_token(
+                session,
+                get_settings(),
+                _cli_actor(),
+                agency_id=found.id,
+                name=name,
+                permissions=[p.value for p in permission],
+                days=days,
+                context=audit.NO_CONTEXT,
+            )
+            typer.echo(
+                f"Token for {found.code} ({created.token.permissions}), expires "
+                f"{created.token.expires_at:%Y-%m-%d}. Copy it now, it is not shown again:"
+            )
+            typer.echo(created.plaintext)
+    except DomainError as exc:
+        _fail(exc)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check every link of the audit chain. Exit 0 when intact; otherwise name the first broken record."""
+    with transaction(_sessions()) as session:
+        result = audit.verify(session)
+    if result.intact:
+        typer.echo(f"Audit trail intact: {result.checked} records verified")
+        return
+    typer.echo(
+        f"Audit trail BROKEN at record {result.first_broken_seq}: {result.problem} "
+        f"({result.checked} records verified before it)",
+        err=True,
+    )
+    raise typer.Exit(code=1)
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Create the demo agencies and users (running it again changes nothing) and print how to sign in."""
+    from openmash.demo import seed
+
+    settings = get_settings()
+    if settings.is_production:
+        typer.echo("Refusing to load demo data in production", err=True)
+        raise typer.Exit(code=2)
+    with transaction(_sessions()) as session:
+        logins = seed.load(session, settings)
+    typer.echo(seed.describe(logins))
+
+
+@demo_app.command("code")
+def demo_code(email: Annotated[str, typer.Argument(help="A demo user's email address")]) -> None:
+    """Print a demo user's current two-factor code (demo only: stands in for the authenticator app)."""
+    from openmash.demo import seed
+
+    settings = get_settings()
+    if settings.is_production:
+        typer.echo("Not available in production", err=True)
+        raise typer.Exit(code=2)
+    with transaction(_sessions()) as session:
+        code = seed.current_code(session, email)
+    if code is None:
+        typer.echo("No demo user with two-factor set up has that email address", err=True)
+        raise typer.Exit(code=2)
+    typer.echo(code)
+
+
+def main() -> None:  # pragma: no cover - entry point
+    app(prog_name="openmash", args=sys.argv[1:])

@@ -1,0 +1,1 @@
+"""The data layer: engine, sessions, the declarative base and migrations."""

@@ -1,0 +1,1 @@
+"""What the web pages and the JSON API share: authentication, authorisation, CSRF, errors, headers."""

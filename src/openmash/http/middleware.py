@@ -1,0 +1,142 @@
+"""Pure ASGI middleware: request ids, CSRF seed cookie, body limits, content types, security headers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import MutableHeaders
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from openmash.config import Settings
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def cookie_names(settings: Settings) -> tuple[str, str]:
+    """Session and CSRF cookie names; ``__Host-`` pins them to this host over https."""
+    prefix = "__Host-" if settings.secure_cookies else ""
+    return f"{prefix}openmash_session", f"{prefix}openmash_csrf"
+
+
+def csrf_token_for(settings: Settings, seed: str, session_cookie: str) -> str:
+    """The form token: bound to the browser's CSRF cookie and to its session cookie, signed with the key."""
+    binding = hashlib.sha256(session_cookie.encode("utf-8")).hexdigest()
+    message = f"csrf|{seed}|{binding}".encode()
+    return hmac.new(settings.secret_key.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def _error(scope: Scope, status: int, code: str, message: str) -> Response:
+    if scope["path"].startswith("/api/"):
+        return JSONResponse({"error": {"code": code, "message": message, "fields": {}}}, status_code=status)
+    return PlainTextResponse(message, status_code=status)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class OpenmashMiddleware:
+    """Runs first on every request: gives it an id and a CSRF seed, refuses what we never accept,
+    and adds the security headers to every response."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.session_cookie, self.csrf_cookie = cookie_names(settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        request_id = uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        cookies = SimpleCookie()
+        try:
+            cookies.load(headers.get("cookie", ""))
+        except Exception:
+            cookies = SimpleCookie()
+        seed = cookies[self.csrf_cookie].value if self.csrf_cookie in cookies else ""
+        new_seed = None
+        if len(seed) < 32 or len(seed) > 100:
+            seed = new_seed = secrets.token_urlsafe(32)
+        session_value = cookies[self.session_cookie].value if self.session_cookie in cookies else ""
+        state["session_cookie"] = session_value
+        state["csrf_token"] = csrf_token_for(self.settings, seed, session_value)
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                h = MutableHeaders(scope=message)
+                h["X-Request-Id"] = request_id
+                h["Content-Security-Policy"] = CSP
+                h["X-Frame-Options"] = "DENY"
+                h["X-Content-Type-Options"] = "nosniff"
+                h["Referrer-Policy"] = "no-referrer"
+                h["Cross-Origin-Opener-Policy"] = "same-origin"
+                h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+                if https:
+                    h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+                path = scope["path"]
+                if not (path.startswith("/assets/") or path.startswith("/static/")):
+                    h["Cache-Control"] = "no-store"
+                    h["Pragma"] = "no-cache"
+                if new_seed is not None:
+                    secure = "; Secure" if self.settings.secure_cookies else ""
+                    h.append(
+                        "Set-Cookie",
+                        f"{self.csrf_cookie}={new_seed}; Path=/; HttpOnly; SameSite=Lax{secure}",
+                    )
+            await send(message)
+
+        method = scope["method"]
+        if method in UNSAFE_METHODS:
+            refusal = self._refuse(scope, headers)
+            if refusal is not None:
+                await refusal(scope, receive, send_with_headers)
+                return
+        limit = self.settings.max_body_bytes
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except BodyTooLarge:
+            response = _error(scope, 413, "payload_too_large", "The request is too large")
+            await response(scope, receive, send_with_headers)
+
+    def _refuse(self, scope: Scope, headers: dict[str, str]) -> Response | None:
+        length = headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                return _error(scope, 400, "bad_request", "The request could not be read")
+            if int(length) > self.settings.max_body_bytes:
+                return _error(scope, 413, "payload_too_large", "The request is too large")
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if scope["path"].startswith("/api/"):
+            if content_type != "application/json":
+                return _error(
+                    scope, 415, "unsupported_media_type", "Send JSON (Content-Type: application/json)"
+                )
+        elif content_type not in FORM_TYPES:
+            return _error(scope, 415, "unsupported_media_type", "This page accepts only form submissions")
+        return None

@@ -1,0 +1,175 @@
+"""Who may do what: agency types, roles and permissions, kept as data in one place.
+
+Every page and API route declares one permission; a role grants a set of them. Agency scoping (which
+agency's records a user may touch) is applied by the services on top of this.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AgencyType(StrEnum):
+    LICENSING_AUTHORITY = "licensing_authority"
+    POLICE_FORCE = "police_force"
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care"
+    SCHOOL = "school"
+    CHILDRENS_HOME = "childrens_home"
+    HEALTH = "health"
+    NATIONAL_ADMIN = "national_admin"
+
+
+AGENCY_TYPE_LABELS: dict[AgencyType, str] = {
+    AgencyType.LICENSING_AUTHORITY: "Licensing authority",
+    AgencyType.POLICE_FORCE: "Police force",
+    AgencyType.CHILDRENS_SOCIAL_CARE: "Children's social care (MASH)",
+    AgencyType.SCHOOL: "School",
+    AgencyType.CHILDRENS_HOME: "Children's home",
+    AgencyType.HEALTH: "Health",
+    AgencyType.NATIONAL_ADMIN: "National administrator",
+}
+
+
+class Role(StrEnum):
+    LICENSING_OFFICER = "licensing_officer"
+    LICENSING_MANAGER = "licensing_manager"
+    MASH_PRACTITIONER = "mash_practitioner"
+    MASH_MANAGER = "mash_manager"
+    POLICE_ANALYST = "police_analyst"
+    SCHOOL_DSL = "school_dsl"
+    HOME_MANAGER = "home_manager"
+    HEALTH_PRACTITIONER = "health_practitioner"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.LICENSING_OFFICER: "Licensing officer",
+    Role.LICENSING_MANAGER: "Licensing manager",
+    Role.MASH_PRACTITIONER: "MASH practitioner",
+    Role.MASH_MANAGER: "MASH manager",
+    Role.POLICE_ANALYST: "Police analyst",
+    Role.SCHOOL_DSL: "School designated safeguarding lead",
+    Role.HOME_MANAGER: "Children's home manager",
+    Role.HEALTH_PRACTITIONER: "Health practitioner",
+    Role.AUDITOR: "Auditor",
+    Role.ADMIN: "Administrator",
+}
+
+
+class Permission(StrEnum):
+    """Named ``area:resource:action``."""
+
+    ACCOUNT_SELF = "account:self:manage"
+    AGENCIES_READ = "identity:agencies:read"
+    AGENCIES_MANAGE = "identity:agencies:manage"
+    USERS_MANAGE = "identity:users:manage"
+    TOKENS_MANAGE = "identity:tokens:manage"
+    AUDIT_READ = "audit:records:read"
+    AUDIT_EXPORT = "audit:records:export"
+    # Granted now so that two-factor and API-token scopes are right from the start; the register and the
+    # safeguarding hub add the pages and routes that use them.
+    REGISTER_SEARCH = "register:people:search"
+    REGISTER_RECORD = "register:decisions:record"
+    VEHICLE_LOOKUP = "register:vehicles:lookup"
+    CHILDREN_SEARCH = "safeguarding:children:search"
+    CONCERNS_RECORD = "safeguarding:concerns:record"
+
+
+# Permissions that let a user search or browse personal data: any role holding one must use two-factor.
+SEARCHES_PERSONAL_DATA: frozenset[Permission] = frozenset(
+    {
+        Permission.USERS_MANAGE,
+        Permission.AUDIT_READ,
+        Permission.REGISTER_SEARCH,
+        Permission.VEHICLE_LOOKUP,
+        Permission.CHILDREN_SEARCH,
+    }
+)
+
+# Permissions that only a user (or token) of the national administrator may exercise.
+NATIONAL_ONLY: frozenset[Permission] = frozenset({Permission.AGENCIES_MANAGE})
+
+# Permissions an agency may give to an API token for its own systems; account and user management never.
+TOKEN_GRANTABLE: frozenset[Permission] = frozenset(
+    {
+        Permission.AGENCIES_READ,
+        Permission.AGENCIES_MANAGE,
+        Permission.AUDIT_READ,
+        Permission.AUDIT_EXPORT,
+        Permission.REGISTER_SEARCH,
+        Permission.REGISTER_RECORD,
+        Permission.VEHICLE_LOOKUP,
+        Permission.CHILDREN_SEARCH,
+        Permission.CONCERNS_RECORD,
+    }
+)
+
+_EVERYONE = {Permission.ACCOUNT_SELF, Permission.AGENCIES_READ}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.LICENSING_OFFICER: frozenset(
+        _EVERYONE | {Permission.REGISTER_SEARCH, Permission.REGISTER_RECORD, Permission.VEHICLE_LOOKUP}
+    ),
+    Role.LICENSING_MANAGER: frozenset(
+        _EVERYONE | {Permission.REGISTER_SEARCH, Permission.REGISTER_RECORD, Permission.VEHICLE_LOOKUP}
+    ),
+    Role.MASH_PRACTITIONER: frozenset(
+        _EVERYONE | {Permission.CHILDREN_SEARCH, Permission.CONCERNS_RECORD, Permission.VEHICLE_LOOKUP}
+    ),
+    Role.MASH_MANAGER: frozenset(
+        _EVERYONE | {Permission.CHILDREN_SEARCH, Permission.CONCERNS_RECORD, Permission.VEHICLE_LOOKUP}
+    ),
+    Role.POLICE_ANALYST: frozenset(
+        _EVERYONE
+        | {
+            Permission.REGISTER_SEARCH,
+            Permission.VEHICLE_LOOKUP,
+            Permission.CHILDREN_SEARCH,
+            Permission.CONCERNS_RECORD,
+        }
+    ),
+    Role.SCHOOL_DSL: frozenset(_EVERYONE | {Permission.CHILDREN_SEARCH, Permission.CONCERNS_RECORD}),
+    Role.HOME_MANAGER: frozenset(_EVERYONE | {Permission.CHILDREN_SEARCH, Permission.CONCERNS_RECORD}),
+    Role.HEALTH_PRACTITIONER: frozenset(_EVERYONE | {Permission.CHILDREN_SEARCH, Permission.CONCERNS_RECORD}),
+    Role.AUDITOR: frozenset(_EVERYONE | {Permission.AUDIT_READ, Permission.AUDIT_EXPORT}),
+    Role.ADMIN: frozenset(
+        _EVERYONE | {Permission.AGENCIES_MANAGE, Permission.USERS_MANAGE, Permission.TOKENS_MANAGE}
+    ),
+}
+
+# Which roles a user of each kind of agency may hold (a school user is never a police analyst).
+ROLES_BY_AGENCY_TYPE: dict[AgencyType, frozenset[Role]] = {
+    AgencyType.LICENSING_AUTHORITY: frozenset(
+        {Role.LICENSING_OFFICER, Role.LICENSING_MANAGER, Role.AUDITOR, Role.ADMIN}
+    ),
+    AgencyType.POLICE_FORCE: frozenset({Role.POLICE_ANALYST, Role.AUDITOR, Role.ADMIN}),
+    AgencyType.CHILDRENS_SOCIAL_CARE: frozenset(
+        {Role.MASH_PRACTITIONER, Role.MASH_MANAGER, Role.AUDITOR, Role.ADMIN}
+    ),
+    AgencyType.SCHOOL: frozenset({Role.SCHOOL_DSL, Role.ADMIN}),
+    AgencyType.CHILDRENS_HOME: frozenset({Role.HOME_MANAGER, Role.ADMIN}),
+    AgencyType.HEALTH: frozenset({Role.HEALTH_PRACTITIONER, Role.AUDITOR, Role.ADMIN}),
+    AgencyType.NATIONAL_ADMIN: frozenset({Role.AUDITOR, Role.ADMIN}),
+}
+
+
+def permissions_for(roles: set[Role] | frozenset[Role], agency_type: AgencyType) -> frozenset[Permission]:
+    """The permissions a user holds: those of their roles, less national ones outside the national admin."""
+    granted: set[Permission] = set()
+    for role in roles:
+        if role in ROLES_BY_AGENCY_TYPE[agency_type]:
+            granted |= ROLE_PERMISSIONS[role]
+    if agency_type is not AgencyType.NATIONAL_ADMIN:
+        granted -= NATIONAL_ONLY
+    return frozenset(granted)
+
+
+def requires_two_factor(roles: set[Role] | frozenset[Role]) -> bool:
+    return any(ROLE_PERMISSIONS[role] & SEARCHES_PERSONAL_DATA for role in roles)
+
+
+def token_grantable_for(agency_type: AgencyType) -> frozenset[Permission]:
+    """What a token of this agency may be given: what its users could hold, and only API-safe permissions."""
+    roles = ROLES_BY_AGENCY_TYPE[agency_type]
+    return permissions_for(frozenset(roles), agency_type) & TOKEN_GRANTABLE

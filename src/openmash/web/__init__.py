@@ -1,0 +1,1 @@
+"""Server-rendered pages (GOV.UK Frontend): thin shells over the services."""

@@ -1,0 +1,125 @@
+"""The Jinja environment: our templates first, then govuk-frontend-jinja's macros under their prefix."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from openmash.identity.permissions import AGENCY_TYPE_LABELS, ROLE_LABELS, AgencyType, Permission, Role
+from openmash.identity.principal import Principal
+
+TEMPLATES = Path(__file__).parent / "templates"
+UK = ZoneInfo("Europe/London")
+
+# Navigation by role: an item shows only to those holding its permission.
+NAVIGATION: list[tuple[str, str, Permission]] = [
+    ("Home", "/", Permission.ACCOUNT_SELF),
+    ("Users", "/admin/users", Permission.USERS_MANAGE),
+    ("Agencies", "/admin/agencies", Permission.AGENCIES_MANAGE),
+    ("API tokens", "/admin/tokens", Permission.TOKENS_MANAGE),
+    ("Audit trail", "/audit", Permission.AUDIT_READ),
+    ("Your account", "/account", Permission.ACCOUNT_SELF),
+]
+
+
+COMPONENTS = {
+    "back-link": "govukBackLink",
+    "button": "govukButton",
+    "checkboxes": "govukCheckboxes",
+    "error-summary": "govukErrorSummary",
+    "input": "govukInput",
+    "inset-text": "govukInsetText",
+    "notification-banner": "govukNotificationBanner",
+    "radios": "govukRadios",
+    "select": "govukSelect",
+    "summary-list": "govukSummaryList",
+    "tag": "govukTag",
+    "textarea": "govukTextarea",
+    "warning-text": "govukWarningText",
+}
+
+
+def uk_time(value: datetime | None) -> str:
+    """Times are stored in UTC and shown in UK local time."""
+    if value is None:
+        return ""
+    return value.astimezone(UK).strftime("%-d %b %Y %H:%M")
+
+
+def role_label(value: str) -> str:
+    try:
+        return ROLE_LABELS[Role(value)]
+    except ValueError:
+        return value
+
+
+def agency_type_label(value: str) -> str:
+    try:
+        return AGENCY_TYPE_LABELS[AgencyType(value)]
+    except ValueError:
+        return value
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(str(TEMPLATES)),
+                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+            ]
+        ),
+        autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+    )
+    # GOV.UK Frontend macros as globals, so every template can call them without importing.
+    for component, macro in COMPONENTS.items():
+        env.globals[macro] = getattr(
+            env.get_template(f"govuk_frontend_jinja/components/{component}/macro.html").module, macro
+        )
+    env.filters["uk_time"] = uk_time
+    env.filters["role_label"] = role_label
+    env.filters["agency_type_label"] = agency_type_label
+    return env
+
+
+templates = Jinja2Templates(env=make_environment())
+
+
+def navigation(principal: Principal | None, path: str) -> list[dict[str, Any]]:
+    if principal is None:
+        return []
+    items = []
+    for text, href, permission in NAVIGATION:
+        if principal.can(permission):
+            current = path == href if href == "/" else path.startswith(href)
+            items.append({"text": text, "href": href, "active": current})
+    return items
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    principal: Principal | None = getattr(request.state, "principal", None)
+    full: dict[str, Any] = {
+        "principal": principal,
+        "navigation": navigation(principal, request.url.path),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "errors": {},
+        "values": {},
+    }
+    full.update(context or {})
+    return templates.TemplateResponse(request, name, full, status_code=status_code)
+
+
+def error_list(errors: dict[str, str]) -> list[dict[str, str]]:
+    """The error summary's list: each message links to its field."""
+    return [{"text": message, "href": f"#{field}"} for field, message in errors.items()]
+
+
+templates.env.globals["error_list"] = error_list
