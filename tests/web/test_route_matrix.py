@@ -1,0 +1,192 @@
+"""Every route of the app, for every role: allowed or denied exactly as this table says.
+
+The table is written by hand, apart from the code: a new route fails here until someone decides who may use
+it, and a route whose dependency does not enforce its rule fails when the requests are made.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from openmash.audit.models import AuditRecord
+from openmash.config import Settings
+from openmash.db.session import transaction
+from openmash.http.auth import AccessRule
+from openmash.identity.permissions import AgencyType, Permission, Role
+from tests.support.factories import make_user
+from tests.support.web import csrf_from, sign_in
+
+# Who may use each page: a set of "role@where" (where: national or local agency), or a special rule.
+EVERYONE = "everyone signed in"
+PUBLIC = "public"
+SIGNING_IN = "part-way through sign-in"
+ADMINS = {"admin@national", "admin@local"}
+AUDITORS = {"auditor@national", "auditor@local"}
+
+WEB_ROUTES: dict[tuple[str, str], Any] = {
+    ("GET", "/sign-in"): PUBLIC,
+    ("POST", "/sign-in"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/api/openapi.json"): PUBLIC,
+    ("GET", "/api/docs"): PUBLIC,
+    ("GET", "/sign-in/two-factor"): SIGNING_IN,
+    ("POST", "/sign-in/two-factor"): SIGNING_IN,
+    ("GET", "/sign-in/set-up-two-factor"): SIGNING_IN,
+    ("POST", "/sign-in/set-up-two-factor"): SIGNING_IN,
+    ("POST", "/sign-out"): EVERYONE,
+    ("GET", "/"): EVERYONE,
+    ("GET", "/account"): EVERYONE,
+    ("GET", "/account/password"): EVERYONE,
+    ("POST", "/account/password"): EVERYONE,
+    ("GET", "/admin/agencies"): {"admin@national"},
+    ("GET", "/admin/agencies/new"): {"admin@national"},
+    ("POST", "/admin/agencies/new"): {"admin@national"},
+    ("GET", "/admin/users"): ADMINS,
+    ("GET", "/admin/users/new"): ADMINS,
+    ("POST", "/admin/users/new"): ADMINS,
+    ("GET", "/admin/users/{user_id}"): ADMINS,
+    ("POST", "/admin/users/{user_id}/roles"): ADMINS,
+    ("POST", "/admin/users/{user_id}/reset-two-factor"): ADMINS,
+    ("POST", "/admin/users/{user_id}/deactivate"): ADMINS,
+    ("POST", "/admin/users/{user_id}/reactivate"): ADMINS,
+    ("GET", "/admin/tokens"): ADMINS,
+    ("GET", "/admin/tokens/new"): ADMINS,
+    ("POST", "/admin/tokens/new"): ADMINS,
+    ("POST", "/admin/tokens/{token_id}/revoke"): ADMINS,
+    ("GET", "/audit"): AUDITORS,
+    ("GET", "/audit/export.csv"): AUDITORS,
+}
+
+# API routes: the permission a token needs (None: any valid token).
+API_ROUTES: dict[tuple[str, str], Permission | None] = {
+    ("GET", "/api/v1/whoami"): None,
+    ("GET", "/api/v1/agencies"): Permission.AGENCIES_READ,
+    ("GET", "/api/v1/agencies/{agency_id}"): Permission.AGENCIES_READ,
+    ("POST", "/api/v1/agencies"): Permission.AGENCIES_MANAGE,
+    ("GET", "/api/v1/audit/records"): Permission.AUDIT_READ,
+}
+
+PRINCIPALS: dict[str, tuple[Role, AgencyType | None]] = {
+    **{f"{r.value}@local": (r, None) for r in Role if r not in (Role.ADMIN, Role.AUDITOR)},
+    "admin@local": (Role.ADMIN, AgencyType.LICENSING_AUTHORITY),
+    "admin@national": (Role.ADMIN, AgencyType.NATIONAL_ADMIN),
+    "auditor@local": (Role.AUDITOR, AgencyType.POLICE_FORCE),
+    "auditor@national": (Role.AUDITOR, AgencyType.NATIONAL_ADMIN),
+}
+
+
+def access_rule(route: APIRoute) -> AccessRule | None:
+    """The rule declared by the route's dependencies (searched through the whole dependency tree)."""
+    rules = []
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        rule = getattr(dependant.call, "access_rule", None)
+        if rule is not None:
+            rules.append(rule)
+        pending.extend(dependant.dependencies)
+    assert len(rules) <= 1, f"{route.path} declares more than one access rule"
+    return rules[0] if rules else None
+
+
+def routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
+    """Every (method, full path, route) the app serves, through included routers."""
+    found = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute):
+            assert context.path and context.methods
+            for method in sorted(context.methods - {"HEAD"}):
+                found.append((method, context.path, route))
+    return found
+
+
+def test_every_route_declares_an_access_rule_and_is_in_the_table(app: FastAPI) -> None:
+    seen = set()
+    for method, path, route in routes(app):
+        rule = access_rule(route)
+        assert rule is not None, f"{method} {path} declares no access rule"
+        key = (method, path)
+        seen.add(key)
+        if path.startswith("/api/v1/"):
+            assert key in API_ROUTES, f"{method} {path} is not in the API table of this test"
+            expected = API_ROUTES[key]
+            assert (rule.kind, rule.permission) == (
+                ("authenticated", None) if expected is None else ("permission", expected)
+            )
+        else:
+            assert key in WEB_ROUTES, f"{method} {path} is not in the route table of this test"
+            expected_web = WEB_ROUTES[key]
+            kind = {PUBLIC: "public", SIGNING_IN: "signing_in", EVERYONE: "authenticated"}.get(
+                expected_web if isinstance(expected_web, str) else "", "permission"
+            )
+            if rule.kind == "permission" and kind == "authenticated":
+                assert rule.permission is Permission.ACCOUNT_SELF  # every role holds it
+            else:
+                assert rule.kind == kind, f"{method} {path}: declared {rule.kind}, table says {kind}"
+    assert seen == set(WEB_ROUTES) | set(API_ROUTES), "the table names routes the app does not have"
+
+
+def _fill(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
+
+
+def _denials(sessions: sessionmaker[Session]) -> int:
+    with transaction(sessions) as session:
+        return session.scalar(select(func.count()).where(AuditRecord.action == "access.denied")) or 0
+
+
+def _request(client: TestClient, method: str, path: str) -> Any:
+    if method == "GET":
+        return client.get(_fill(path), follow_redirects=False)
+    token = csrf_from(client.get("/account").text)
+    return client.post(_fill(path), data={"csrf_token": token}, follow_redirects=False)
+
+
+@pytest.mark.parametrize("who", sorted(PRINCIPALS))
+def test_each_role_reaches_exactly_its_pages(
+    who: str, client: TestClient, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    role, agency_type = PRINCIPALS[who]
+    user = make_user(sessions, settings, [role], agency_type=agency_type)
+    sign_in(client, sessions, user)
+    for (method, path), allowed in WEB_ROUTES.items():
+        if allowed in (PUBLIC, SIGNING_IN) or path == "/sign-out":
+            continue
+        expected_allowed = allowed == EVERYONE or who in allowed
+        before = _denials(sessions)
+        response = _request(client, method, path)
+        if expected_allowed:
+            assert response.status_code != 403, f"{who} was refused {method} {path}"
+            assert not response.headers.get("location", "").startswith("/sign-in"), f"{who} {method} {path}"
+        else:
+            assert response.status_code == 403, f"{who} reached {method} {path} ({response.status_code})"
+            assert _denials(sessions) == before + 1, f"denial of {method} {path} to {who} was not audited"
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client: TestClient) -> None:
+    for (method, path), allowed in WEB_ROUTES.items():
+        if allowed == PUBLIC:
+            continue
+        if method == "GET":
+            response = client.get(_fill(path), follow_redirects=False)
+        else:
+            token = csrf_from(client.get("/sign-in").text)
+            response = client.post(_fill(path), data={"csrf_token": token}, follow_redirects=False)
+        assert response.status_code == 303, f"{method} {path}"
+        assert response.headers["location"].startswith("/sign-in"), f"{method} {path}"
+
+
+def test_public_pages_need_no_sign_in(client: TestClient) -> None:
+    for (method, path), allowed in WEB_ROUTES.items():
+        if allowed == PUBLIC and method == "GET":
+            assert client.get(path).status_code == 200, path
