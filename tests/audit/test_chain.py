@@ -96,9 +96,14 @@ def test_the_database_refuses_to_change_audit_records(
 
 def test_a_record_rolled_back_with_its_action_leaves_no_gap(sessions: sessionmaker[Session]) -> None:
     _write(sessions, 2)
-    with pytest.raises(RuntimeError), transaction(sessions) as session:
-        audit.record(session, "user.create", ACTOR)
-        raise RuntimeError("the action failed")
+
+    def failing_action() -> None:
+        with transaction(sessions) as session:
+            audit.record(session, "user.create", ACTOR)
+            raise RuntimeError("the action failed")
+
+    with pytest.raises(RuntimeError):
+        failing_action()
     _write(sessions, 1)
     result = _verify(sessions)
     assert result.intact

@@ -104,7 +104,8 @@ def routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
     for context in iter_route_contexts(app.routes):
         route = context.original_route
         if isinstance(route, APIRoute):
-            assert context.path and context.methods
+            assert context.path
+            assert context.methods
             for method in sorted(context.methods - {"HEAD"}):
                 found.append((method, context.path, route))
     return found
