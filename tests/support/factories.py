@@ -70,11 +70,16 @@ def make_user(
     *,
     agency: Agency | None = None,
     agency_type: AgencyType | None = None,
+    agency_id: object | None = None,
     enrolled: bool = True,
 ) -> UserLogin:
-    """A user with these roles; enrolled in two-factor unless asked otherwise (the secret is returned)."""
+    """A user with these roles, in a new agency unless one is given; enrolled in two-factor unless asked
+    otherwise (the secret is returned)."""
     with transaction(sessions) as session:
-        if agency is None:
+        if agency_id is not None:
+            agency = session.get(Agency, agency_id)
+            assert agency is not None
+        elif agency is None:
             agency = make_agency(session, agency_type or agency_type_for(roles[0]))
         else:
             agency = session.merge(agency)
