@@ -14,7 +14,7 @@ from openmash.config import Settings
 from openmash.db.session import transaction
 from openmash.identity.permissions import AgencyType, Role
 from tests.support.factories import make_user
-from tests.support.web import csrf_from, post_form, sign_in
+from tests.support.web import csrf_from, next_code, post_form, sign_in
 
 
 def _actions(sessions: sessionmaker[Session]) -> list[str]:
@@ -156,4 +156,37 @@ def test_admin_of_a_school_must_enrol_too(
     assert response.headers["location"] == "/sign-in/set-up-two-factor"  # type: ignore[attr-defined]
     assert (
         client.get("/admin/users", follow_redirects=False).headers["location"] == "/sign-in/set-up-two-factor"
+    )
+
+
+def test_the_session_cookie_changes_when_sign_in_completes(
+    client: TestClient, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    user = make_user(sessions, settings, [Role.LICENSING_OFFICER])
+    post_form(client, "/sign-in", "/sign-in", {"email": user.email, "password": user.password})
+    before = client.cookies.get("openmash_session")
+    sign_in_code = post_form(
+        client, "/sign-in/two-factor", "/sign-in/two-factor", {"code": next_code(sessions, user)}
+    )
+    assert sign_in_code.status_code == 303  # type: ignore[attr-defined]
+    after = client.cookies.get("openmash_session")
+    assert before
+    assert after
+    assert before != after
+    with TestClient(client.app, base_url="http://testserver") as thief:  # type: ignore[arg-type]
+        thief.cookies.set("openmash_session", before)
+        assert thief.get("/", follow_redirects=False).headers["location"].startswith("/sign-in")
+
+
+def test_sign_in_can_be_abandoned_at_the_second_step(
+    client: TestClient, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    user = make_user(sessions, settings, [Role.LICENSING_OFFICER])
+    post_form(client, "/sign-in", "/sign-in", {"email": user.email, "password": user.password})
+    page = client.get("/sign-in/two-factor")
+    assert "Cancel and sign out" in page.text
+    response = client.post("/sign-out", data={"csrf_token": csrf_from(page.text)}, follow_redirects=False)
+    assert response.status_code == 303
+    assert (
+        client.get("/sign-in/two-factor", follow_redirects=False).headers["location"].startswith("/sign-in")
     )

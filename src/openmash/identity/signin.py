@@ -133,6 +133,14 @@ def _open_session(session: Session, settings: Settings, user: User, stage: Stage
     return raw
 
 
+def _promote(user_session: UserSession) -> str:
+    """Signed in fully: a new cookie value, so one seen before the second step is worth nothing after it."""
+    raw = secrets.token_urlsafe(32)
+    user_session.token_hash = hash_token(raw)
+    user_session.stage = Stage.FULL.value
+    return raw
+
+
 def _complete(session: Session, user: User, now: datetime) -> None:
     user.failed_attempts = 0
     user.last_sign_in_at = now
@@ -140,8 +148,9 @@ def _complete(session: Session, user: User, now: datetime) -> None:
 
 def verify_two_factor(
     session: Session, settings: Settings, user_session: UserSession, code: str, context: Context
-) -> bool:
-    """Accept a code for a session at the two-factor stage; a wrong code counts towards lockout."""
+) -> str | None:
+    """Accept a code for a session at the two-factor stage and return the session's new cookie value;
+    None for a wrong code, which counts towards lockout."""
     now = utcnow()
     user = user_session.user
     if is_locked(user, now) or not user.totp_secret:
@@ -156,7 +165,7 @@ def verify_two_factor(
             details={"reason": "locked"},
         )
         user_session.ended_at = now
-        return False
+        return None
     step = twofactor.accepted_step(user.totp_secret, code, now, user.totp_last_step)
     if step is None:
         _register_failure(session, settings, user, now)
@@ -172,14 +181,13 @@ def verify_two_factor(
         )
         if is_locked(user, now):
             user_session.ended_at = now
-        return False
+        return None
     user.totp_last_step = step
-    user_session.stage = Stage.FULL.value
     _complete(session, user, now)
     audit.record(
         session, "sign_in", _user_actor(user), object_type="user", object_id=user.id, context=context
     )
-    return True
+    return _promote(user_session)
 
 
 def start_enrolment(session: Session, user_session: UserSession) -> str:
@@ -191,7 +199,8 @@ def start_enrolment(session: Session, user_session: UserSession) -> str:
 
 def confirm_enrolment(
     session: Session, settings: Settings, user_session: UserSession, code: str, context: Context
-) -> bool:
+) -> str | None:
+    """Finish enrolment with a code from the new secret; returns the session's new cookie value, or None."""
     now = utcnow()
     user = user_session.user
     secret = user_session.pending_totp_secret
@@ -209,12 +218,11 @@ def confirm_enrolment(
         )
         if is_locked(user, now):
             user_session.ended_at = now
-        return False
+        return None
     user.totp_secret = secret
     user.totp_enrolled_at = now
     user.totp_last_step = step
     user_session.pending_totp_secret = None
-    user_session.stage = Stage.FULL.value
     _complete(session, user, now)
     audit.record(
         session, "two_factor.enrol", _user_actor(user), object_type="user", object_id=user.id, context=context
@@ -222,7 +230,7 @@ def confirm_enrolment(
     audit.record(
         session, "sign_in", _user_actor(user), object_type="user", object_id=user.id, context=context
     )
-    return True
+    return _promote(user_session)
 
 
 def load_session(session: Session, settings: Settings, raw_token: str) -> UserSession | None:
@@ -248,7 +256,17 @@ def load_session(session: Session, settings: Settings, raw_token: str) -> UserSe
     return found
 
 
-def sign_out(session: Session, user_session: UserSession, context: Context) -> None:
+def sign_out(session: Session, raw_token: str, context: Context) -> None:
+    """End the session this cookie names, at whatever stage of signing in it is."""
+    if not raw_token or len(raw_token) > 200:
+        return
+    user_session = session.scalars(
+        select(UserSession).where(
+            UserSession.token_hash == hash_token(raw_token), UserSession.ended_at.is_(None)
+        )
+    ).first()
+    if user_session is None:
+        return
     user_session.ended_at = utcnow()
     audit.record(
         session,

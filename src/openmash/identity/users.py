@@ -144,14 +144,27 @@ def view_user(
     return user
 
 
-def list_users(session: Session, principal: Principal, agency_id: uuid.UUID | None) -> Sequence[User]:
-    """Users an admin may manage: their own agency's, or (national admin) any or one agency's."""
+def list_users(
+    session: Session, principal: Principal, agency_id: uuid.UUID | None, context: Context | None = None
+) -> Sequence[User]:
+    """Users an admin may manage: their own agency's, or (national admin) any or one agency's. Audited:
+    staff names and email addresses are personal data too."""
     stmt = select(User).order_by(User.full_name)
     if not principal.is_national:
-        stmt = stmt.where(User.agency_id == principal.agency_id)
-    elif agency_id is not None:
+        agency_id = principal.agency_id
+    if agency_id is not None:
         stmt = stmt.where(User.agency_id == agency_id)
-    return session.scalars(stmt).all()
+    found = session.scalars(stmt).all()
+    audit.record(
+        session,
+        "user.list",
+        principal.actor,
+        object_type="agency",
+        object_id=agency_id,
+        context=context or audit.NO_CONTEXT,
+        details={"count": len(found)},
+    )
+    return found
 
 
 def set_roles(

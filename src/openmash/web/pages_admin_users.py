@@ -52,7 +52,7 @@ def list_page(request: Request, principal: Admin, agency: str | None = None) -> 
                 "active": u.active,
                 "enrolled": u.totp_secret is not None,
             }
-            for u in users.list_users(session, principal, agency_id)
+            for u in users.list_users(session, principal, agency_id, audit_context(request))
         ]
     return render(request, "admin/users.html", {"users": rows, "column": "full"})
 

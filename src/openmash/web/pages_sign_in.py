@@ -8,11 +8,10 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from openmash.http.auth import SigningIn, authenticated, public, signing_in
+from openmash.http.auth import SigningIn, public, signing_in
 from openmash.http.context import app_context, audit_context
 from openmash.identity import signin, twofactor
 from openmash.identity.models import UserSession
-from openmash.identity.principal import Principal
 from openmash.web.cookies import clear_session_cookie, set_session_cookie
 from openmash.web.templating import render
 
@@ -95,10 +94,14 @@ def two_factor(
     with ctx.transaction() as session:
         user_session = session.get(UserSession, who.session_id)
         assert user_session is not None
-        ok = signin.verify_two_factor(session, ctx.settings, user_session, code, audit_context(request))
+        new_token = signin.verify_two_factor(
+            session, ctx.settings, user_session, code, audit_context(request)
+        )
         ended = user_session.ended_at is not None
-    if ok:
-        return RedirectResponse("/", status_code=303)
+    if new_token is not None:
+        response = RedirectResponse("/", status_code=303)
+        set_session_cookie(response, ctx.settings, new_token)
+        return response
     if ended:
         response = RedirectResponse("/sign-in?expired=true", status_code=303)
         clear_session_cookie(response, ctx.settings)
@@ -133,10 +136,14 @@ def enrol(
     with ctx.transaction() as session:
         user_session = session.get(UserSession, who.session_id)
         assert user_session is not None
-        ok = signin.confirm_enrolment(session, ctx.settings, user_session, code, audit_context(request))
+        new_token = signin.confirm_enrolment(
+            session, ctx.settings, user_session, code, audit_context(request)
+        )
         ended = user_session.ended_at is not None
-    if ok:
-        return RedirectResponse("/", status_code=303)
+    if new_token is not None:
+        response = RedirectResponse("/", status_code=303)
+        set_session_cookie(response, ctx.settings, new_token)
+        return response
     if ended:
         response = RedirectResponse("/sign-in?expired=true", status_code=303)
         clear_session_cookie(response, ctx.settings)
@@ -146,14 +153,12 @@ def enrol(
     return render(request, "enrol.html", context, 400)
 
 
-@router.post("/sign-out")
-def sign_out(request: Request, principal: Annotated[Principal, Depends(authenticated())]) -> Response:
+@router.post("/sign-out", dependencies=[Depends(public())])
+def sign_out(request: Request) -> Response:
+    """Open to any session, even one part-way through signing in (the form's CSRF token still counts)."""
     ctx = app_context(request)
     with ctx.transaction() as session:
-        if principal.session_id is not None:
-            user_session = session.get(UserSession, principal.session_id)
-            if user_session is not None:
-                signin.sign_out(session, user_session, audit_context(request))
+        signin.sign_out(session, request.state.session_cookie, audit_context(request))
     response = RedirectResponse("/sign-in?signed_out=true", status_code=303)
     clear_session_cookie(response, ctx.settings)
     return response
