@@ -176,7 +176,7 @@ def audit_verify() -> None:
     with transaction(_sessions()) as session:
         result = audit.verify(session)
     if result.intact:
-        typer.echo(f"Audit trail intact: {result.checked} records verified")
+        typer.echo(f"Audit trail intact: {result.checked} records verified; head hash {result.head_hash}")
         return
     typer.echo(
         f"Audit trail BROKEN at record {result.first_broken_seq}: {result.problem} "

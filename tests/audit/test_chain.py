@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from openmash.audit import service as audit
+from openmash.audit.models import AuditRecord
 from openmash.audit.service import Actor, Outcome
 from openmash.db.session import transaction
 
@@ -42,6 +43,10 @@ def test_an_untouched_trail_verifies(sessions: sessionmaker[Session]) -> None:
     result = _verify(sessions)
     assert result.intact
     assert result.checked == 5
+    with transaction(sessions) as session:
+        newest = session.scalars(select(AuditRecord).order_by(AuditRecord.seq.desc())).first()
+        assert newest is not None
+        assert result.head_hash == newest.hash  # the value to publish outside the database
 
 
 def test_an_empty_trail_verifies(sessions: sessionmaker[Session]) -> None:

@@ -136,6 +136,7 @@ class VerifyResult:
     checked: int
     first_broken_seq: int | None = None
     problem: str | None = None
+    head_hash: str = GENESIS_HASH
 
 
 def verify(session: Session, batch_size: int = 5000) -> VerifyResult:
@@ -175,4 +176,4 @@ def verify(session: Session, batch_size: int = 5000) -> VerifyResult:
         return VerifyResult(
             False, checked, checked + 1, f"the trail ends at record {checked} but {head_seq} were written"
         )
-    return VerifyResult(True, checked)
+    return VerifyResult(True, checked, head_hash=expected_prev)
