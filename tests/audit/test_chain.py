@@ -84,7 +84,8 @@ def test_rewriting_a_record_and_its_hash_still_breaks_the_next_link(
     sessions: sessionmaker[Session], engine: Engine
 ) -> None:
     _write(sessions, 4)
-    _tamper(engine, "UPDATE audit_records SET hash = 'f' || substr(hash, 2) WHERE seq = 2")
+    flipped = "CASE WHEN substr(hash, 1, 1) = 'f' THEN 'e' ELSE 'f' END || substr(hash, 2)"
+    _tamper(engine, f"UPDATE audit_records SET hash = {flipped} WHERE seq = 2")  # noqa: S608 - a fixed test statement
     result = _verify(sessions)
     assert result.first_broken_seq == 2
 
