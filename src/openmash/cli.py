@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from openmash.audit import service as audit
 from openmash.audit.service import Actor
-from openmash.config import get_settings
+from openmash.config import UnsafeConfiguration, get_settings
 from openmash.db import migrate
 from openmash.db.session import make_engine, make_session_factory, transaction
 from openmash.errors import DomainError, ValidationFailed
@@ -66,7 +66,11 @@ def serve(
 
     from openmash.app import create_app
 
-    application = create_app()
+    try:
+        application = create_app()
+    except UnsafeConfiguration as exc:
+        typer.echo(f"Error: refusing to start: {exc}", err=True)
+        raise typer.Exit(code=2) from None
     uvicorn.run(application, host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1")
 
 

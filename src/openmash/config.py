@@ -60,7 +60,9 @@ class Settings(BaseSettings):
         if not self.secure_cookies:
             raise UnsafeConfiguration("OPENMASH_COOKIE_SECURE cannot be false in production")
         if self.argon2_time_cost < 3 or self.argon2_memory_kib < 65536:
-            raise UnsafeConfiguration("argon2 cost must not be lowered in production")
+            raise UnsafeConfiguration(
+                "OPENMASH_ARGON2_TIME_COST and OPENMASH_ARGON2_MEMORY_KIB must not be lowered in production"
+            )
         if self.database_url.startswith("sqlite"):
             raise UnsafeConfiguration(
                 "production needs PostgreSQL (OPENMASH_DATABASE_URL=postgresql+psycopg://...)"
