@@ -30,7 +30,7 @@ from openmash.errors import (
 from openmash.http.auth import is_api, record_denial
 from openmash.http.context import AppContext
 from openmash.http.errors import HttpProblem, NotSignedIn, Redirect
-from openmash.http.middleware import BodyTooLarge, OpenmashMiddleware
+from openmash.http.middleware import OpenmashMiddleware
 from openmash.web import (
     pages_account,
     pages_admin_agencies,
@@ -121,8 +121,6 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_exception(request: Request, exc: StarletteHTTPException) -> Response:
-        if isinstance(exc.__cause__, BodyTooLarge):
-            return _error(request, 413, "payload_too_large", "The request is too large")
         if exc.status_code == 404:
             return _error(request, 404, "not_found", "If you typed the web address, check it is correct.")
         if exc.status_code == 405:

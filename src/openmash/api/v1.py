@@ -76,7 +76,7 @@ def audit_records(
     date_to: date | None = None,
     action: Annotated[str | None, Query(max_length=80)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> AuditPage:
     if not purpose.strip():
         raise ValidationFailed({"purpose": "Give the purpose of this search"})

@@ -34,7 +34,7 @@ def _statement(f: AuditFilter) -> Select[AuditRecord]:
         stmt = stmt.where(AuditRecord.agency_id == f.agency_id)
     if f.date_from is not None:
         stmt = stmt.where(AuditRecord.occurred_at >= datetime.combine(f.date_from, time.min, tzinfo=UTC))
-    if f.date_to is not None:
+    if f.date_to is not None and f.date_to < date.max:
         end = datetime.combine(f.date_to + timedelta(days=1), time.min, tzinfo=UTC)
         stmt = stmt.where(AuditRecord.occurred_at < end)
     if f.action:

@@ -41,8 +41,35 @@ def _error(scope: Scope, status: int, code: str, message: str) -> Response:
     return PlainTextResponse(message, status_code=status)
 
 
-class BodyTooLarge(Exception):
-    pass
+NUL_CHECKED_TYPES = ("application/x-www-form-urlencoded", "application/json")
+
+
+def _content_type(headers: dict[str, str]) -> str:
+    return headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _has_nul(raw: bytes) -> bool:
+    """A NUL character, raw or escaped as in a form (%00) or JSON (\\u0000): PostgreSQL cannot store it."""
+    lowered = raw.lower()
+    return b"\x00" in raw or b"%00" in lowered or b"\\u0000" in lowered
+
+
+def _nul_refusal(scope: Scope) -> Response:
+    return _error(scope, 400, "bad_request", "The request contains a NUL character, which is not allowed")
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """Hand the buffered body to the app once, then pass on whatever the server sends next."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
 
 
 class OpenmashMiddleware:
@@ -100,29 +127,40 @@ class OpenmashMiddleware:
                     )
             await send(message)
 
-        method = scope["method"]
-        if method in UNSAFE_METHODS:
+        if _has_nul(scope["query_string"]):
+            await _nul_refusal(scope)(scope, receive, send_with_headers)
+            return
+        if scope["method"] in UNSAFE_METHODS:
             refusal = self._refuse(scope, headers)
+            if refusal is None:
+                body = await self._read_body(receive)
+                if body is None:
+                    refusal = _error(scope, 413, "payload_too_large", "The request is too large")
+                elif _content_type(headers) in NUL_CHECKED_TYPES and _has_nul(body):
+                    refusal = _nul_refusal(scope)
             if refusal is not None:
                 await refusal(scope, receive, send_with_headers)
                 return
-        limit = self.settings.max_body_bytes
-        received = 0
+            assert body is not None
+            receive = _replay(body, receive)
+        await self.app(scope, receive, send_with_headers)
 
-        async def limited_receive() -> Message:
-            nonlocal received
+    async def _read_body(self, receive: Receive) -> bytes | None:
+        """The whole body (forms and JSON are small), or None once it passes the limit."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge
-            return message
-
-        try:
-            await self.app(scope, limited_receive, send_with_headers)
-        except BodyTooLarge:
-            response = _error(scope, 413, "payload_too_large", "The request is too large")
-            await response(scope, receive, send_with_headers)
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.settings.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
 
     def _refuse(self, scope: Scope, headers: dict[str, str]) -> Response | None:
         length = headers.get("content-length")
@@ -131,7 +169,10 @@ class OpenmashMiddleware:
                 return _error(scope, 400, "bad_request", "The request could not be read")
             if int(length) > self.settings.max_body_bytes:
                 return _error(scope, 413, "payload_too_large", "The request is too large")
-        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        has_body = (length is not None and length != "0") or "transfer-encoding" in headers
+        if not has_body:
+            return None
+        content_type = _content_type(headers)
         if scope["path"].startswith("/api/"):
             if content_type != "application/json":
                 return _error(

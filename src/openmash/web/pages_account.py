@@ -49,7 +49,7 @@ def password_page(request: Request, principal: Me) -> Response:
 def change_password(
     request: Request,
     principal: Me,
-    current_password: Annotated[str, Form(max_length=256)] = "",
+    current_password: Annotated[str, Form(max_length=1000)] = "",
     new_password: Annotated[str, Form(max_length=1000)] = "",
     confirm_password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:

@@ -52,9 +52,9 @@ def new_page(request: Request, principal: Admin) -> Response:
 def create(
     request: Request,
     principal: Admin,
-    type: Annotated[str, Form(max_length=40)] = "",
-    code: Annotated[str, Form(max_length=40)] = "",
-    name: Annotated[str, Form(max_length=200)] = "",
+    type: Annotated[str, Form(max_length=1000)] = "",
+    code: Annotated[str, Form(max_length=1000)] = "",
+    name: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     ctx = app_context(request)
     values = {"type": type, "code": code, "name": name}

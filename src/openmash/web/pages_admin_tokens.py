@@ -72,9 +72,9 @@ def new_page(request: Request, principal: Admin) -> Response:
 def create(
     request: Request,
     principal: Admin,
-    agency_id: Annotated[str, Form(max_length=40)] = "",
-    name: Annotated[str, Form(max_length=200)] = "",
-    days: Annotated[str, Form(max_length=10)] = "",
+    agency_id: Annotated[str, Form(max_length=1000)] = "",
+    name: Annotated[str, Form(max_length=1000)] = "",
+    days: Annotated[str, Form(max_length=1000)] = "",
     permissions: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
     ctx = app_context(request)

@@ -89,9 +89,9 @@ def new_page(request: Request, principal: Admin, agency: str | None = None) -> R
 def create(
     request: Request,
     principal: Admin,
-    agency_id: Annotated[str, Form(max_length=40)] = "",
-    full_name: Annotated[str, Form(max_length=200)] = "",
-    email: Annotated[str, Form(max_length=254)] = "",
+    agency_id: Annotated[str, Form(max_length=1000)] = "",
+    full_name: Annotated[str, Form(max_length=1000)] = "",
+    email: Annotated[str, Form(max_length=1000)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     roles: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
 ) -> Response:

@@ -44,9 +44,9 @@ def sign_in_page(request: Request, next: str = "/", expired: bool = False) -> Re
 @router.post("/sign-in", dependencies=[Depends(public())])
 def sign_in(
     request: Request,
-    email: Annotated[str, Form(max_length=254)] = "",
-    password: Annotated[str, Form(max_length=256)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/",
+    email: Annotated[str, Form(max_length=1000)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=1000)] = "/",
 ) -> Response:
     ctx = app_context(request)
     errors = {}
@@ -56,7 +56,10 @@ def sign_in(
         errors["password"] = "Enter your password"
     if errors:
         return render(
-            request, "sign_in.html", {"errors": errors, "values": {"email": email}, "next": next}, 400
+            request,
+            "sign_in.html",
+            {"errors": errors, "values": {"email": email}, "next": safe_next(next)},
+            400,
         )
     with ctx.transaction() as session:
         result = signin.sign_in_with_password(session, ctx.settings, email, password, audit_context(request))
@@ -64,7 +67,12 @@ def sign_in(
         return render(
             request,
             "sign_in.html",
-            {"errors": {"email": FAILED}, "values": {"email": email}, "next": next, "failed": True},
+            {
+                "errors": {"email": FAILED},
+                "values": {"email": email},
+                "next": safe_next(next),
+                "failed": True,
+            },
             400,
         )
     target = {
@@ -88,7 +96,7 @@ def two_factor_page(
 def two_factor(
     request: Request,
     who: Annotated[SigningIn, Depends(signing_in(signin.Stage.TWO_FACTOR))],
-    code: Annotated[str, Form(max_length=20)] = "",
+    code: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     ctx = app_context(request)
     with ctx.transaction() as session:
@@ -130,7 +138,7 @@ def enrol_page(
 def enrol(
     request: Request,
     who: Annotated[SigningIn, Depends(signing_in(signin.Stage.ENROL))],
-    code: Annotated[str, Form(max_length=20)] = "",
+    code: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     ctx = app_context(request)
     with ctx.transaction() as session:
