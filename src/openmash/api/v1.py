@@ -10,8 +10,6 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from openmash.api.schemas import ERROR_RESPONSES, AgencyIn, AgencyOut, AuditPage, AuditRecordOut, WhoAmI
 from openmash.audit import queries
-from openmash.audit import service as audit
-from openmash.errors import ValidationFailed
 from openmash.http.auth import authenticated, require
 from openmash.http.context import app_context, audit_context
 from openmash.identity import agencies
@@ -78,8 +76,6 @@ def audit_records(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> AuditPage:
-    if not purpose.strip():
-        raise ValidationFailed({"purpose": "Give the purpose of this search"})
     f = queries.AuditFilter(
         agency_id=None if principal.is_national else principal.agency_id,
         date_from=date_from,
@@ -87,13 +83,14 @@ def audit_records(
         action=action,
     )
     with app_context(request).transaction() as session:
-        rows, total = queries.search(session, f, limit=limit, offset=offset)
-        audit.record(
+        rows, total = queries.search_for(
             session,
-            "audit.search",
             principal.actor,
-            purpose=purpose.strip(),
-            context=audit_context(request),
+            f,
+            purpose,
+            audit_context(request),
+            limit=limit,
+            offset=offset,
             details={"api": True, "action": action, "offset": offset},
         )
         return AuditPage(

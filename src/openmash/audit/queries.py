@@ -8,11 +8,15 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from openmash.audit import service
 from openmash.audit.models import AuditRecord
+from openmash.audit.service import Actor, Context
+from openmash.errors import ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,39 @@ def _statement(f: AuditFilter) -> Select[AuditRecord]:
     if f.object_id:
         stmt = stmt.where(or_(AuditRecord.object_id == f.object_id, AuditRecord.request_id == f.object_id))
     return stmt
+
+
+def require_purpose(purpose: str | None, doing: str) -> str:
+    """Searching or exporting the trail is itself a read of personal data: it needs a purpose."""
+    stated = (purpose or "").strip()
+    if not stated:
+        raise ValidationFailed({"purpose": f"Enter why you are {doing} the audit trail"})
+    return stated
+
+
+def search_for(
+    session: Session,
+    actor: Actor,
+    f: AuditFilter,
+    purpose: str | None,
+    context: Context,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    details: dict[str, Any] | None = None,
+) -> tuple[Sequence[AuditRecord], int]:
+    """An auditor's search: refused without a purpose, and recorded in the trail it searches."""
+    stated = require_purpose(purpose, "searching")
+    found = search(session, f, limit=limit, offset=offset)
+    service.record(session, "audit.search", actor, purpose=stated, context=context, details=details)
+    return found
+
+
+def record_export(
+    session: Session, actor: Actor, purpose: str | None, context: Context, details: dict[str, Any]
+) -> None:
+    stated = require_purpose(purpose, "exporting")
+    service.record(session, "audit.export", actor, purpose=stated, context=context, details=details)
 
 
 def search(

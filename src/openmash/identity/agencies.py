@@ -14,6 +14,7 @@ from openmash.audit.service import Actor, Context
 from openmash.errors import Conflict, NotFoundError, ValidationFailed
 from openmash.identity.models import Agency
 from openmash.identity.permissions import AgencyType
+from openmash.identity.principal import Principal
 
 # ONS/GSS codes of bodies that license taxis: E06/E07/E08/E09 councils, W06 Welsh unitary authorities,
 # and E12000007 (London region, used by Transport for London).
@@ -75,6 +76,13 @@ def get_agency(session: Session, agency_id: uuid.UUID) -> Agency:
 
 def find_by_code(session: Session, code: str) -> Agency | None:
     return session.scalars(select(Agency).where(Agency.code == code.strip().upper())).first()
+
+
+def manageable_by(session: Session, principal: Principal) -> Sequence[Agency]:
+    """The agencies whose users and tokens this admin may manage: every one for a national admin."""
+    if principal.is_national:
+        return list_agencies(session)
+    return [get_agency(session, principal.agency_id)]
 
 
 def list_agencies(session: Session) -> Sequence[Agency]:

@@ -74,7 +74,6 @@ def sign_in_with_password(
             details={"reason": "unknown_user"},
         )
         return SignInResult(ok=False)
-    actor = _user_actor(user)
     reason = None
     if not user.active or not user.agency.active:
         reason = "inactive"
@@ -84,16 +83,7 @@ def sign_in_with_password(
         reason = "wrong_password"
         _register_failure(session, settings, user, now)
     if reason is not None:
-        audit.record(
-            session,
-            "sign_in.failed",
-            actor,
-            outcome=Outcome.FAILED,
-            object_type="user",
-            object_id=user.id,
-            context=context,
-            details={"reason": reason},
-        )
+        _audit_user(session, "sign_in.failed", user, context, Outcome.FAILED, reason=reason)
         return SignInResult(ok=False)
     if passwords.needs_rehash(settings, user.password_hash):
         user.password_hash = passwords.hash_password(settings, password)
@@ -104,15 +94,7 @@ def sign_in_with_password(
     else:
         stage = Stage.FULL
     token = _open_session(session, settings, user, stage, now)
-    audit.record(
-        session,
-        "sign_in.password",
-        actor,
-        object_type="user",
-        object_id=user.id,
-        context=context,
-        details={"next": stage.value},
-    )
+    _audit_user(session, "sign_in.password", user, context, next=stage.value)
     if stage is Stage.FULL:
         _complete(session, user, now)
     return SignInResult(ok=True, session_token=token, stage=stage)
@@ -146,48 +128,66 @@ def _complete(session: Session, user: User, now: datetime) -> None:
     user.last_sign_in_at = now
 
 
+def _audit_user(
+    session: Session,
+    action: str,
+    user: User,
+    context: Context,
+    outcome: Outcome = Outcome.ALLOWED,
+    **details: str,
+) -> None:
+    audit.record(
+        session,
+        action,
+        _user_actor(user),
+        outcome=outcome,
+        object_type="user",
+        object_id=user.id,
+        context=context,
+        details=details,
+    )
+
+
+def _wrong_code(
+    session: Session,
+    settings: Settings,
+    user_session: UserSession,
+    action: str,
+    reason: str,
+    context: Context,
+) -> None:
+    """A wrong code counts towards lockout; once locked, this half-finished sign-in ends."""
+    now = utcnow()
+    user = user_session.user
+    if reason == "wrong_code":
+        _register_failure(session, settings, user, now)
+    _audit_user(session, action, user, context, Outcome.FAILED, reason=reason)
+    if is_locked(user, now):
+        user_session.ended_at = now
+
+
+def _signed_in(session: Session, user_session: UserSession, context: Context) -> str:
+    _complete(session, user_session.user, utcnow())
+    _audit_user(session, "sign_in", user_session.user, context)
+    return _promote(user_session)
+
+
 def verify_two_factor(
     session: Session, settings: Settings, user_session: UserSession, code: str, context: Context
 ) -> str | None:
     """Accept a code for a session at the two-factor stage and return the session's new cookie value;
     None for a wrong code, which counts towards lockout."""
-    now = utcnow()
     user = user_session.user
-    if is_locked(user, now) or not user.totp_secret:
-        audit.record(
-            session,
-            "sign_in.two_factor.failed",
-            _user_actor(user),
-            outcome=Outcome.FAILED,
-            object_type="user",
-            object_id=user.id,
-            context=context,
-            details={"reason": "locked"},
-        )
-        user_session.ended_at = now
+    if is_locked(user, utcnow()) or not user.totp_secret:
+        _wrong_code(session, settings, user_session, "sign_in.two_factor.failed", "locked", context)
+        user_session.ended_at = utcnow()
         return None
-    step = twofactor.accepted_step(user.totp_secret, code, now, user.totp_last_step)
+    step = twofactor.accepted_step(user.totp_secret, code, utcnow(), user.totp_last_step)
     if step is None:
-        _register_failure(session, settings, user, now)
-        audit.record(
-            session,
-            "sign_in.two_factor.failed",
-            _user_actor(user),
-            outcome=Outcome.FAILED,
-            object_type="user",
-            object_id=user.id,
-            context=context,
-            details={"reason": "wrong_code"},
-        )
-        if is_locked(user, now):
-            user_session.ended_at = now
+        _wrong_code(session, settings, user_session, "sign_in.two_factor.failed", "wrong_code", context)
         return None
     user.totp_last_step = step
-    _complete(session, user, now)
-    audit.record(
-        session, "sign_in", _user_actor(user), object_type="user", object_id=user.id, context=context
-    )
-    return _promote(user_session)
+    return _signed_in(session, user_session, context)
 
 
 def start_enrolment(session: Session, user_session: UserSession) -> str:
@@ -201,36 +201,22 @@ def confirm_enrolment(
     session: Session, settings: Settings, user_session: UserSession, code: str, context: Context
 ) -> str | None:
     """Finish enrolment with a code from the new secret; returns the session's new cookie value, or None."""
-    now = utcnow()
     user = user_session.user
     secret = user_session.pending_totp_secret
-    step = twofactor.accepted_step(secret, code, now, None) if secret else None
+    if is_locked(user, utcnow()):
+        _wrong_code(session, settings, user_session, "two_factor.enrol.failed", "locked", context)
+        user_session.ended_at = utcnow()
+        return None
+    step = twofactor.accepted_step(secret, code, utcnow(), None) if secret else None
     if step is None:
-        _register_failure(session, settings, user, now)
-        audit.record(
-            session,
-            "two_factor.enrol.failed",
-            _user_actor(user),
-            outcome=Outcome.FAILED,
-            object_type="user",
-            object_id=user.id,
-            context=context,
-        )
-        if is_locked(user, now):
-            user_session.ended_at = now
+        _wrong_code(session, settings, user_session, "two_factor.enrol.failed", "wrong_code", context)
         return None
     user.totp_secret = secret
-    user.totp_enrolled_at = now
+    user.totp_enrolled_at = utcnow()
     user.totp_last_step = step
     user_session.pending_totp_secret = None
-    _complete(session, user, now)
-    audit.record(
-        session, "two_factor.enrol", _user_actor(user), object_type="user", object_id=user.id, context=context
-    )
-    audit.record(
-        session, "sign_in", _user_actor(user), object_type="user", object_id=user.id, context=context
-    )
-    return _promote(user_session)
+    _audit_user(session, "two_factor.enrol", user, context)
+    return _signed_in(session, user_session, context)
 
 
 def load_session(session: Session, settings: Settings, raw_token: str) -> UserSession | None:

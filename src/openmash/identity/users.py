@@ -190,11 +190,13 @@ def set_roles(
     return user
 
 
-def _end_sessions(session: Session, user_id: uuid.UUID, now: datetime) -> None:
+def _end_sessions(session: Session, user_id: uuid.UUID, now: datetime, keep: uuid.UUID | None = None) -> None:
+    """Sign the user out everywhere (but for the session ``keep``)."""
     for s in session.scalars(
         select(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
     ):
-        s.ended_at = now
+        if s.id != keep:
+            s.ended_at = now
 
 
 def reset_two_factor(session: Session, principal: Principal, user_id: uuid.UUID, context: Context) -> User:
@@ -266,11 +268,7 @@ def change_password(
     user.password_hash = passwords.hash_password(settings, new)
     user.password_changed_at = now
     # Sign out every other session: a changed password should shut out whoever knew the old one.
-    for s in session.scalars(
-        select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-    ):
-        if s.id != principal.session_id:
-            s.ended_at = now
+    _end_sessions(session, user.id, now, keep=principal.session_id)
     audit.record(
         session,
         "account.password.change",

@@ -11,9 +11,10 @@ from starlette.responses import RedirectResponse, Response
 from openmash.errors import ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
-from openmash.identity import agencies, tokens
+from openmash.identity import tokens
 from openmash.identity.permissions import AgencyType, Permission, token_grantable_for
 from openmash.identity.principal import Principal
+from openmash.web.choices import agency_select
 from openmash.web.templating import render
 
 router = APIRouter(prefix="/admin/tokens")
@@ -42,19 +43,8 @@ def list_page(request: Request, principal: Admin) -> Response:
 def _form_context(
     request: Request, principal: Principal, values: dict[str, Any], chosen: set[str]
 ) -> dict[str, Any]:
-    ctx = app_context(request)
-    with ctx.transaction() as session:
-        found = (
-            agencies.list_agencies(session)
-            if principal.is_national
-            else [agencies.get_agency(session, principal.agency_id)]
-        )
-        choices = [(str(a.id), f"{a.name} ({a.code})", a.type) for a in found]
-    selected = values.get("agency_id") or (choices[0][0] if len(choices) == 1 else "")
-    agency_type = next((t for v, _, t in choices if v == selected), None)
+    items, agency_type = agency_select(request, principal, values.get("agency_id", ""))
     grantable = token_grantable_for(AgencyType(agency_type)) if agency_type else frozenset(Permission)
-    items: list[dict[str, Any]] = [{"value": "", "text": "Select an agency"}] if len(choices) > 1 else []
-    items += [{"value": v, "text": text, "selected": v == selected} for v, text, _ in choices]
     perm_items = [
         {"value": p.value, "text": p.value, "checked": p.value in chosen}
         for p in Permission

@@ -11,10 +11,11 @@ from starlette.responses import RedirectResponse, Response
 from openmash.errors import PurposeRequired, ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
-from openmash.identity import agencies, users
+from openmash.identity import users
 from openmash.identity.models import User
 from openmash.identity.permissions import ROLE_LABELS, ROLES_BY_AGENCY_TYPE, AgencyType, Permission
 from openmash.identity.principal import Principal
+from openmash.web.choices import agency_select
 from openmash.web.templating import render
 
 router = APIRouter(prefix="/admin/users")
@@ -57,24 +58,10 @@ def list_page(request: Request, principal: Admin, agency: str | None = None) -> 
     return render(request, "admin/users.html", {"users": rows, "column": "full"})
 
 
-def _agency_choices(request: Request, principal: Admin) -> list[dict[str, Any]]:
-    ctx = app_context(request)
-    with ctx.transaction() as session:
-        if principal.is_national:
-            found = agencies.list_agencies(session)
-        else:
-            found = [agencies.get_agency(session, principal.agency_id)]
-        return [{"value": str(a.id), "text": f"{a.name} ({a.code})", "type": a.type} for a in found]
-
-
 def _new_context(
     request: Request, principal: Admin, values: dict[str, Any], roles: set[str]
 ) -> dict[str, Any]:
-    choices = _agency_choices(request, principal)
-    selected = values.get("agency_id") or (choices[0]["value"] if len(choices) == 1 else "")
-    agency_type = next((c["type"] for c in choices if c["value"] == selected), None)
-    items = [{"value": "", "text": "Select an agency"}] if len(choices) > 1 else []
-    items += [{"value": c["value"], "text": c["text"], "selected": c["value"] == selected} for c in choices]
+    items, agency_type = agency_select(request, principal, values.get("agency_id", ""))
     return {"agency_items": items, "role_items": _role_items(agency_type, roles), "values": values}
 
 
@@ -159,6 +146,16 @@ def user_page(request: Request, principal: Admin, user_id: uuid.UUID, purpose: s
     )
 
 
+def _user_page_with_errors(
+    request: Request, user_id: uuid.UUID, errors: dict[str, str], roles: set[str] | None
+) -> Response:
+    """The user's page again, with what went wrong (and the roles as the admin ticked them)."""
+    with app_context(request).transaction() as session:
+        view = _user_view(users.get_user(session, user_id))
+    view["role_items"] = _role_items(view["agency_type"], set(view["roles"]) if roles is None else roles)
+    return render(request, "admin/user.html", {"user": view, "errors": errors, "column": "full"}, 400)
+
+
 @router.post("/{user_id}/roles")
 def change_roles(
     request: Request,
@@ -171,10 +168,7 @@ def change_roles(
         with ctx.transaction() as session:
             users.set_roles(session, principal, user_id, roles, audit_context(request))
     except ValidationFailed as exc:
-        with ctx.transaction() as session:
-            view = _user_view(users.get_user(session, user_id))
-        view["role_items"] = _role_items(view["agency_type"], set(roles))
-        return render(request, "admin/user.html", {"user": view, "errors": exc.fields, "column": "full"}, 400)
+        return _user_page_with_errors(request, user_id, exc.fields, set(roles))
     return RedirectResponse(f"/admin/users/{user_id}?done=roles", status_code=303)
 
 
@@ -202,10 +196,7 @@ def _set_active(request: Request, principal: Principal, user_id: uuid.UUID, *, a
         with ctx.transaction() as session:
             users.set_active(session, principal, user_id, active, audit_context(request))
     except ValidationFailed as exc:
-        with ctx.transaction() as session:
-            view = _user_view(users.get_user(session, user_id))
-        view["role_items"] = _role_items(view["agency_type"], set(view["roles"]))
-        return render(request, "admin/user.html", {"user": view, "errors": exc.fields, "column": "full"}, 400)
+        return _user_page_with_errors(request, user_id, exc.fields, None)
     return RedirectResponse(
         f"/admin/users/{user_id}?done={'reactivated' if active else 'deactivated'}", status_code=303
     )

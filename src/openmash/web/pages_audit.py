@@ -70,6 +70,10 @@ def parse_filter(request: Request, principal: Principal, params: dict[str, str])
     )
 
 
+def _filter_details(params: dict[str, str]) -> dict[str, Any]:
+    return {k: params[k] for k in FILTER_FIELDS if params[k]}
+
+
 def _params(request: Request) -> dict[str, str]:
     return {k: request.query_params.get(k, "")[:300] for k in (*FILTER_FIELDS, "purpose", "page")}
 
@@ -85,38 +89,37 @@ def audit_page(
     searching = any(params[k] for k in FILTER_FIELDS) or bool(purpose)
     if not searching:
         return render(request, "audit/list.html", context)
+    page = int(params["page"]) if params["page"].isdigit() and 0 < int(params["page"]) < 100000 else 1
     try:
         f = parse_filter(request, principal, params)
-        if not purpose:
-            raise ValidationFailed({"purpose": "Enter why you are searching the audit trail"})
+        with ctx.transaction() as session:
+            rows, total = queries.search_for(
+                session,
+                principal.actor,
+                f,
+                purpose,
+                audit_context(request),
+                limit=PAGE_SIZE,
+                offset=(page - 1) * PAGE_SIZE,
+                details=_filter_details(params) | {"page": page},
+            )
+            context["records"] = [
+                {
+                    "seq": r.seq,
+                    "occurred_at": r.occurred_at,
+                    "action": r.action,
+                    "outcome": r.outcome,
+                    "actor": r.actor_label,
+                    "agency": r.agency_code,
+                    "object": f"{r.object_type or ''} {r.object_id or ''}".strip(),
+                    "purpose": r.purpose,
+                    "request_id": r.request_id,
+                }
+                for r in rows
+            ]
     except ValidationFailed as exc:
         context["errors"] = exc.fields
         return render(request, "audit/list.html", context, 400)
-    page = int(params["page"]) if params["page"].isdigit() and 0 < int(params["page"]) < 100000 else 1
-    with ctx.transaction() as session:
-        rows, total = queries.search(session, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        audit.record(
-            session,
-            "audit.search",
-            principal.actor,
-            purpose=purpose,
-            context=audit_context(request),
-            details={k: params[k] for k in FILTER_FIELDS if params[k]} | {"page": page},
-        )
-        context["records"] = [
-            {
-                "seq": r.seq,
-                "occurred_at": r.occurred_at,
-                "action": r.action,
-                "outcome": r.outcome,
-                "actor": r.actor_label,
-                "agency": r.agency_code,
-                "object": f"{r.object_type or ''} {r.object_id or ''}".strip(),
-                "purpose": r.purpose,
-                "request_id": r.request_id,
-            }
-            for r in rows
-        ]
     query = urlencode({k: v for k, v in params.items() if k != "page" and v})
     context.update(searched=True, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), query=query)
     return render(request, "audit/list.html", context)
@@ -131,20 +134,13 @@ def export(
     purpose = params["purpose"].strip()
     try:
         f = parse_filter(request, principal, params)
-        if not purpose:
-            raise ValidationFailed({"purpose": "Enter why you are exporting the audit trail"})
+        with ctx.transaction() as session:
+            queries.record_export(
+                session, principal.actor, purpose, audit_context(request), _filter_details(params)
+            )
     except ValidationFailed as exc:
         return render(
             request, "audit/list.html", {"values": params, "column": "full", "errors": exc.fields}, 400
-        )
-    with ctx.transaction() as session:
-        audit.record(
-            session,
-            "audit.export",
-            principal.actor,
-            purpose=purpose,
-            context=audit_context(request),
-            details={k: params[k] for k in FILTER_FIELDS if params[k]},
         )
 
     def stream() -> Iterator[str]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
+from openmash.audit.service import Context
+from openmash.config import Settings
 from openmash.http.auth import SigningIn, public, signing_in
 from openmash.http.context import app_context, audit_context
 from openmash.identity import signin, twofactor
@@ -92,19 +96,17 @@ def two_factor_page(
     return render(request, "two_factor.html")
 
 
-@router.post("/sign-in/two-factor")
-def two_factor(
-    request: Request,
-    who: Annotated[SigningIn, Depends(signing_in(signin.Stage.TWO_FACTOR))],
-    code: Annotated[str, Form(max_length=1000)] = "",
-) -> Response:
+SecondStep = Callable[[Session, Settings, UserSession, str, Context], str | None]
+
+
+def _second_step(request: Request, who: SigningIn, check: SecondStep, code: str) -> Response | None:
+    """Run the code check; redirect home with the new cookie, or to sign-in if the attempt ended the
+    session (lockout); None means a wrong code, to be shown on the same page."""
     ctx = app_context(request)
     with ctx.transaction() as session:
         user_session = session.get(UserSession, who.session_id)
         assert user_session is not None
-        new_token = signin.verify_two_factor(
-            session, ctx.settings, user_session, code, audit_context(request)
-        )
+        new_token = check(session, ctx.settings, user_session, code, audit_context(request))
         ended = user_session.ended_at is not None
     if new_token is not None:
         response = RedirectResponse("/", status_code=303)
@@ -114,6 +116,18 @@ def two_factor(
         response = RedirectResponse("/sign-in?expired=true", status_code=303)
         clear_session_cookie(response, ctx.settings)
         return response
+    return None
+
+
+@router.post("/sign-in/two-factor")
+def two_factor(
+    request: Request,
+    who: Annotated[SigningIn, Depends(signing_in(signin.Stage.TWO_FACTOR))],
+    code: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    done = _second_step(request, who, signin.verify_two_factor, code)
+    if done is not None:
+        return done
     return render(request, "two_factor.html", {"errors": {"code": "Enter the correct 6-digit code"}}, 400)
 
 
@@ -140,24 +154,11 @@ def enrol(
     who: Annotated[SigningIn, Depends(signing_in(signin.Stage.ENROL))],
     code: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    ctx = app_context(request)
-    with ctx.transaction() as session:
-        user_session = session.get(UserSession, who.session_id)
-        assert user_session is not None
-        new_token = signin.confirm_enrolment(
-            session, ctx.settings, user_session, code, audit_context(request)
-        )
-        ended = user_session.ended_at is not None
-    if new_token is not None:
-        response = RedirectResponse("/", status_code=303)
-        set_session_cookie(response, ctx.settings, new_token)
-        return response
-    if ended:
-        response = RedirectResponse("/sign-in?expired=true", status_code=303)
-        clear_session_cookie(response, ctx.settings)
-        return response
-    context = _enrolment_context(request, who)
-    context["errors"] = {"code": "Enter the correct 6-digit code from your authenticator app"}  # type: ignore[assignment]
+    done = _second_step(request, who, signin.confirm_enrolment, code)
+    if done is not None:
+        return done
+    context: dict[str, object] = dict(_enrolment_context(request, who))
+    context["errors"] = {"code": "Enter the correct 6-digit code from your authenticator app"}
     return render(request, "enrol.html", context, 400)
 
 
