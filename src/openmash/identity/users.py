@@ -57,7 +57,7 @@ def create_user(
     settings: Settings,
     actor: Actor,
     *,
-    agency_id: uuid.UUID,
+    agency_id: uuid.UUID | None,
     email: str,
     full_name: str,
     password: str,
@@ -67,13 +67,13 @@ def create_user(
     errors: dict[str, str] = {}
     email = normalise_email(email)
     full_name = " ".join(full_name.split())
-    agency = session.get(Agency, agency_id)
+    agency = session.get(Agency, agency_id) if agency_id is not None else None
     if agency is None:
         errors["agency"] = "Select an agency"
-    if not EMAIL.match(email) or len(email) > 254:
-        errors["email"] = "Enter an email address in the correct format, like name@example.gov.uk"
     if not full_name or len(full_name) > 200:
         errors["full_name"] = "Enter the person's full name (200 characters or fewer)"
+    if not EMAIL.match(email) or len(email) > 254:
+        errors["email"] = "Enter an email address in the correct format, like name@example.gov.uk"
     problem = passwords.password_problem(password, email)
     if problem:
         errors["password"] = problem

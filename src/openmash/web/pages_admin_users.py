@@ -86,9 +86,8 @@ def create(
     values = {"agency_id": agency_id, "full_name": full_name, "email": email}
     target = _parse_uuid(agency_id)
     try:
-        if target is None:
-            raise ValidationFailed({"agency_id": "Select an agency"})
-        users.ensure_may_manage(principal, target)
+        if target is not None:
+            users.ensure_may_manage(principal, target)
         with ctx.transaction() as session:
             user = users.create_user(
                 session,
