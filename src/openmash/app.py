@@ -30,7 +30,7 @@ from openmash.errors import (
 from openmash.http.auth import is_api, record_denial
 from openmash.http.context import AppContext
 from openmash.http.errors import HttpProblem, NotSignedIn, Redirect
-from openmash.http.middleware import OpenmashMiddleware
+from openmash.http.middleware import OpenmashMiddleware, add_security_headers
 from openmash.web import (
     pages_account,
     pages_admin_agencies,
@@ -133,7 +133,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error, request %s", getattr(request.state, "request_id", "?"))
-        return _error(request, 500, "internal_error", "Try again later. Nothing you entered has been saved.")
+        response = _error(
+            request, 500, "internal_error", "Try again later. Nothing you entered has been saved."
+        )
+        add_security_headers(response.headers, request.scope)
+        return response
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:

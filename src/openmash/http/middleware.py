@@ -35,6 +35,22 @@ def csrf_token_for(settings: Settings, seed: str, session_cookie: str) -> str:
     return hmac.new(settings.secret_key.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
+def add_security_headers(h: MutableHeaders, scope: Scope) -> None:
+    """On every response, including the 500 page (which is sent from outside this middleware)."""
+    h["X-Request-Id"] = scope.get("state", {}).get("request_id", "")
+    h["Content-Security-Policy"] = CSP
+    h["X-Frame-Options"] = "DENY"
+    h["X-Content-Type-Options"] = "nosniff"
+    h["Referrer-Policy"] = "no-referrer"
+    h["Cross-Origin-Opener-Policy"] = "same-origin"
+    h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if scope.get("scheme") == "https":
+        h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if not scope["path"].startswith("/static/"):
+        h["Cache-Control"] = "no-store"
+        h["Pragma"] = "no-cache"
+
+
 def _error(scope: Scope, status: int, code: str, message: str) -> Response:
     if scope["path"].startswith("/api/"):
         return JSONResponse({"error": {"code": code, "message": message, "fields": {}}}, status_code=status)
@@ -101,24 +117,11 @@ class OpenmashMiddleware:
         session_value = cookies[self.session_cookie].value if self.session_cookie in cookies else ""
         state["session_cookie"] = session_value
         state["csrf_token"] = csrf_token_for(self.settings, seed, session_value)
-        https = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 h = MutableHeaders(scope=message)
-                h["X-Request-Id"] = request_id
-                h["Content-Security-Policy"] = CSP
-                h["X-Frame-Options"] = "DENY"
-                h["X-Content-Type-Options"] = "nosniff"
-                h["Referrer-Policy"] = "no-referrer"
-                h["Cross-Origin-Opener-Policy"] = "same-origin"
-                h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-                if https:
-                    h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-                path = scope["path"]
-                if not (path.startswith("/assets/") or path.startswith("/static/")):
-                    h["Cache-Control"] = "no-store"
-                    h["Pragma"] = "no-cache"
+                add_security_headers(h, scope)
                 if new_seed is not None:
                     secure = "; Secure" if self.settings.secure_cookies else ""
                     h.append(
