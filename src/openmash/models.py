@@ -3,5 +3,32 @@
 from openmash.audit.models import AuditChainHead, AuditRecord
 from openmash.db.base import Base
 from openmash.identity.models import Agency, ApiToken, User, UserRole, UserSession
+from openmash.register.models import (
+    DriverConcern,
+    Licence,
+    LicenceEvent,
+    Person,
+    PersonAddress,
+    PersonName,
+    Vehicle,
+    VehicleLicence,
+)
 
-__all__ = ["Agency", "ApiToken", "AuditChainHead", "AuditRecord", "Base", "User", "UserRole", "UserSession"]
+__all__ = [
+    "Agency",
+    "ApiToken",
+    "AuditChainHead",
+    "AuditRecord",
+    "Base",
+    "DriverConcern",
+    "Licence",
+    "LicenceEvent",
+    "Person",
+    "PersonAddress",
+    "PersonName",
+    "User",
+    "UserRole",
+    "UserSession",
+    "Vehicle",
+    "VehicleLicence",
+]

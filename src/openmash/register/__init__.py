@@ -1,0 +1,2 @@
+"""The national register of licensed drivers: people, licences, decision events, vehicles, concerns,
+screening, requests for details, import and export."""
