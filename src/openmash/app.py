@@ -38,6 +38,7 @@ from openmash.web import (
     pages_admin_users,
     pages_audit,
     pages_misc,
+    pages_register,
     pages_sign_in,
 )
 from openmash.web.templating import render
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         pages_admin_tokens,
         pages_audit,
         pages_misc,
+        pages_register,
     ):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(v1.router)

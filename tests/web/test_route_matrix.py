@@ -62,6 +62,13 @@ WEB_ROUTES: dict[tuple[str, str], Any] = {
     ("GET", "/admin/tokens/new"): ADMINS,
     ("POST", "/admin/tokens/new"): ADMINS,
     ("POST", "/admin/tokens/{token_id}/revoke"): ADMINS,
+    ("GET", "/register/vehicles"): {
+        "licensing_officer@local",
+        "licensing_manager@local",
+        "mash_practitioner@local",
+        "mash_manager@local",
+        "police_analyst@local",
+    },
     ("GET", "/audit"): AUDITORS,
     ("GET", "/audit/export.csv"): AUDITORS,
 }

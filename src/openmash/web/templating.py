@@ -21,6 +21,7 @@ UK = ZoneInfo("Europe/London")
 # Navigation by role: an item shows only to those holding its permission.
 NAVIGATION: list[tuple[str, str, Permission]] = [
     ("Home", "/", Permission.ACCOUNT_SELF),
+    ("Vehicle lookup", "/register/vehicles", Permission.VEHICLE_LOOKUP),
     ("Users", "/admin/users", Permission.USERS_MANAGE),
     ("Agencies", "/admin/agencies", Permission.AGENCIES_MANAGE),
     ("API tokens", "/admin/tokens", Permission.TOKENS_MANAGE),

@@ -1,0 +1,67 @@
+"""Building register records for tests through the register's services (synthetic people only)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openmash.identity.models import Agency
+from openmash.register import licences
+from openmash.register.models import Licence, Person, Vehicle, VehicleLicence
+
+
+def make_licensed_driver(
+    session: Session,
+    authority: Agency,
+    *,
+    ref: str,
+    surname: str = "Testdriver",
+    forenames: str = "Sam",
+    date_of_birth: date = date(1979, 4, 11),
+    events: list[tuple[str, date, str | None]] | None = None,
+    registration: str | None = None,
+    person: Person | None = None,
+) -> Licence:
+    if person is None:
+        person = Person(surname=surname, forenames=forenames, date_of_birth=date_of_birth)
+        session.add(person)
+        session.flush()
+    events = events or [("applied", date(2023, 1, 5), None), ("granted", date(2023, 2, 1), None)]
+    licence = Licence(
+        authority_id=authority.id,
+        authority_licence_ref=ref,
+        licence_type="private_hire_driver",
+        person_id=person.id,
+        status="applied",
+        status_since=events[0][1],
+    )
+    session.add(licence)
+    session.flush()
+    for kind, day, reason in events:
+        licences.record_event(
+            session,
+            licence,
+            kind=kind,
+            event_date=day,
+            reason_category=reason,
+            recorded_by="test",
+            source="import",
+        )
+    if registration:
+        vehicle = session.scalars(select(Vehicle).where(Vehicle.registration == registration)).first()
+        if vehicle is None:
+            vehicle = Vehicle(registration=registration, make="Toyota", model="Prius", colour="Silver")
+            session.add(vehicle)
+            session.flush()
+        session.add(
+            VehicleLicence(
+                vehicle_id=vehicle.id,
+                licence_id=licence.id,
+                authority_plate_number=f"P-{ref}",
+                from_date=events[-1][1],
+            )
+        )
+        session.flush()
+    return licence
