@@ -1,0 +1,274 @@
+"""Screening an applicant against every authority's licences: candidates ranked by score, in bands, each with
+the reasons it matched field by field, and a summary of its licences everywhere.
+
+This first engine finds candidates through indexed identifiers, the date of birth (as given, or with day and
+month swapped) and the postcode, and scores them with fixed Fellegi–Sunter style weights. The matching issue
+replaces it with blocking keys that survive any single error and weights estimated from data. A name and a
+date of birth alone are never "certain": certainty needs an identifier that agrees, and none that disagrees.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import jellyfish
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from openmash.audit import service as audit
+from openmash.audit.service import Actor, Context
+from openmash.errors import PurposeRequired, ValidationFailed
+from openmash.identity.models import Agency
+from openmash.register.models import Licence, Person, PersonAddress
+
+ENGINE = "openmash-screening-0.1 (fixed weights)"
+CERTAIN, PROBABLE, POSSIBLE = "certain", "probable", "possible"
+MAX_CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """What the applicant wrote: any mix of names (with aliases), date of birth and identifiers."""
+
+    names: list[tuple[str, str]]  # (surname, forenames), the first being the name applied under
+    date_of_birth: date | None = None
+    driving_licence_number: str | None = None
+    ni_number: str | None = None
+    postcode: str | None = None
+
+    def has_something(self) -> bool:
+        return bool(self.names or self.driving_licence_number or self.ni_number)
+
+
+@dataclass
+class Comparison:
+    field: str
+    level: str
+    weight: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "level": self.level, "weight": round(self.weight, 2)}
+
+
+@dataclass
+class Candidate:
+    person: Person
+    score: float
+    band: str
+    explanation: list[Comparison] = field(default_factory=list)
+
+    def licences_summary(self, authorities: dict[uuid.UUID, Agency]) -> list[dict[str, Any]]:
+        summary = []
+        for licence in self.person.licences:
+            latest_reason = next(
+                (e.reason_category for e in reversed(licence.events) if e.reason_category), None
+            )
+            summary.append(
+                {
+                    "authority": authorities[licence.authority_id].code,
+                    "authority_name": authorities[licence.authority_id].name,
+                    "authority_licence_ref": licence.authority_licence_ref,
+                    "licence_type": licence.licence_type,
+                    "status": licence.status,
+                    "status_since": licence.status_since.isoformat(),
+                    "reason_category": latest_reason,
+                }
+            )
+        return summary
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.lower().replace("-", " ").replace("'", "").split())
+
+
+def _name_level(given: str, held: str, *, surname: bool) -> Comparison:
+    a, b = _fold(given), _fold(held)
+    label = "surname" if surname else "forenames"
+    strong, medium, weak = (4.0, 3.0, 1.5) if surname else (3.0, 2.0, 1.0)
+    if not a or not b:
+        return Comparison(label, "missing", 0.0)
+    if a == b or a.replace(" ", "") == b.replace(" ", ""):
+        return Comparison(label, "exact", strong)
+    first_a, first_b = a.split()[0], b.split()[0]
+    if jellyfish.metaphone(first_a) == jellyfish.metaphone(first_b) or jellyfish.soundex(
+        first_a
+    ) == jellyfish.soundex(first_b):
+        return Comparison(label, "phonetic", medium)
+    similarity = JaroWinkler.similarity(a, b)
+    if similarity >= 0.92:
+        return Comparison(label, "jaro_winkler>=0.92", medium)
+    if similarity >= 0.85:
+        return Comparison(label, "jaro_winkler>=0.85", weak)
+    if not surname and first_a[0] == first_b[0] and (len(first_a) == 1 or len(first_b) == 1):
+        return Comparison(label, "initial", 0.5)
+    return Comparison(label, "different", -2.0 if surname else -1.0)
+
+
+def _best_name(applicant: Applicant, person: Person) -> list[Comparison]:
+    held = [(person.surname, person.forenames)] + [(n.surname, n.forenames) for n in person.names]
+    given = list(applicant.names)
+    given += [(f, s) for s, f in applicant.names]  # forename and surname swapped
+    best: list[Comparison] = []
+    for g_surname, g_forenames in given:
+        for h_surname, h_forenames in held:
+            pair = [
+                _name_level(g_surname, h_surname, surname=True),
+                _name_level(g_forenames, h_forenames, surname=False),
+            ]
+            if not best or sum(c.weight for c in pair) > sum(c.weight for c in best):
+                best = pair
+    return best
+
+
+def _dob_level(given: date | None, held: date) -> Comparison:
+    if given is None:
+        return Comparison("date_of_birth", "missing", 0.0)
+    if given == held:
+        return Comparison("date_of_birth", "exact", 5.0)
+    if (given.day, given.month, given.year) == (held.month, held.day, held.year):
+        return Comparison("date_of_birth", "day_and_month_swapped", 3.0)
+    same = sum((given.year == held.year, given.month == held.month, given.day == held.day))
+    if same == 2:
+        return Comparison("date_of_birth", "one_part_differs", 1.5)
+    return Comparison("date_of_birth", "different", -4.0)
+
+
+def _identifier_level(
+    name: str, given: str | None, held: str | None, agree: float, near: float
+) -> Comparison:
+    if not given or not held:
+        return Comparison(name, "missing", 0.0)
+    if given == held:
+        return Comparison(name, "exact", agree)
+    if len(given) == len(held) and Levenshtein.distance(given, held) == 1:
+        return Comparison(name, "one_keying_error", near)
+    return Comparison(name, "different", -6.0)
+
+
+def score(applicant: Applicant, person: Person) -> Candidate | None:
+    """Compare field by field; None when the person is not worth showing."""
+    parts = _best_name(applicant, person)
+    parts.append(_dob_level(applicant.date_of_birth, person.date_of_birth))
+    dln = _identifier_level(
+        "driving_licence_number", applicant.driving_licence_number, person.driving_licence_number, 12.0, 8.0
+    )
+    ni = _identifier_level("ni_number", applicant.ni_number, person.ni_number, 10.0, 6.0)
+    parts += [dln, ni]
+    if applicant.postcode:
+        postcodes = {a.postcode for a in person.addresses if a.postcode}
+        outward = applicant.postcode.split(" ")[0]
+        if applicant.postcode in postcodes:
+            parts.append(Comparison("postcode", "exact", 2.0))
+        elif any(p.split(" ")[0] == outward for p in postcodes):
+            parts.append(Comparison("postcode", "same_district", 0.5))
+    total = sum(c.weight for c in parts)
+    corroborated = any(c.level == "exact" for c in (dln, ni))
+    contradicted = any(c.level == "different" for c in (dln, ni))
+    names_fit = all(c.level != "different" for c in parts[:2])
+    if corroborated and not contradicted and names_fit and total >= 18:
+        band = CERTAIN
+    elif total >= 8:
+        band = PROBABLE
+    elif total >= 3:
+        band = POSSIBLE
+    else:
+        return None
+    return Candidate(person=person, score=round(total, 2), band=band, explanation=parts)
+
+
+def _candidate_ids(session: Session, applicant: Applicant) -> set[uuid.UUID]:
+    conditions = []
+    if applicant.driving_licence_number:
+        conditions.append(Person.driving_licence_number == applicant.driving_licence_number)
+    if applicant.ni_number:
+        conditions.append(Person.ni_number == applicant.ni_number)
+    dob = applicant.date_of_birth
+    if dob is not None:
+        conditions.append(Person.date_of_birth == dob)
+        if dob.day <= 12 and dob.day != dob.month:  # swapped, it is still a real date
+            conditions.append(Person.date_of_birth == date(dob.year, dob.day, dob.month))
+    ids: set[uuid.UUID] = set()
+    if conditions:
+        ids |= set(session.scalars(select(Person.id).where(or_(*conditions)).limit(2000)))
+    if applicant.postcode:
+        ids |= set(
+            session.scalars(
+                select(PersonAddress.person_id).where(PersonAddress.postcode == applicant.postcode).limit(500)
+            )
+        )
+    return ids
+
+
+def screen(session: Session, applicant: Applicant) -> list[Candidate]:
+    """Candidates best first (no audit: callers use ``screen_for``)."""
+    ids = _candidate_ids(session, applicant)
+    if not ids:
+        return []
+    people = session.scalars(
+        select(Person)
+        .where(Person.id.in_(ids))
+        .options(
+            selectinload(Person.names),
+            selectinload(Person.addresses),
+            selectinload(Person.licences).selectinload(Licence.events),
+        )
+    ).all()
+    found = [c for c in (score(applicant, p) for p in people) if c is not None]
+    found.sort(key=lambda c: (-c.score, str(c.person.id)))
+    return found[:MAX_CANDIDATES]
+
+
+def screen_for(
+    session: Session, actor: Actor, applicant: Applicant, purpose: str | None, context: Context
+) -> tuple[list[Candidate], dict[uuid.UUID, Agency]]:
+    """A licensing officer's screening: needs a purpose; the search and every person shown are audited."""
+    stated = (purpose or "").strip()
+    if not stated:
+        raise PurposeRequired("Give the purpose of this search, for example the application reference")
+    if not applicant.has_something():
+        raise ValidationFailed({"surname": "Enter at least a name or an identifier"})
+    candidates = screen(session, applicant)
+    audit.record(
+        session,
+        "register.screen",
+        actor,
+        purpose=stated,
+        context=context,
+        details={"engine": ENGINE, "candidates": [str(c.person.id) for c in candidates]},
+    )
+    authorities = {
+        a.id: a
+        for a in session.scalars(
+            select(Agency).where(
+                Agency.id.in_({lic.authority_id for c in candidates for lic in c.person.licences})
+            )
+        )
+    }
+    return candidates, authorities
+
+
+def as_json(candidates: Sequence[Candidate], authorities: dict[uuid.UUID, Agency]) -> list[dict[str, Any]]:
+    """The batch screening output's candidate list (docs/formats/licences.md)."""
+    return [
+        {
+            "person_id": str(c.person.id),
+            "score": c.score,
+            "band": c.band,
+            "explanation": [p.as_dict() for p in c.explanation],
+            "licences": [
+                {
+                    k: v
+                    for k, v in lic.items()
+                    if k
+                    in ("authority", "authority_licence_ref", "licence_type", "status", "reason_category")
+                }
+                for lic in c.licences_summary(authorities)
+            ],
+        }
+        for c in candidates
+    ]
