@@ -69,6 +69,11 @@ WEB_ROUTES: dict[tuple[str, str], Any] = {
         "mash_manager@local",
         "police_analyst@local",
     },
+    ("GET", "/register/screen"): {
+        "licensing_officer@local",
+        "licensing_manager@local",
+        "police_analyst@local",
+    },
     ("GET", "/audit"): AUDITORS,
     ("GET", "/audit/export.csv"): AUDITORS,
 }

@@ -24,6 +24,11 @@ from openmash.audit import service as audit
 from openmash.audit.service import Actor, Context
 from openmash.errors import PurposeRequired, ValidationFailed
 from openmash.identity.models import Agency
+from openmash.register.identifiers import (
+    normalise_driving_licence_number,
+    normalise_ni_number,
+    normalise_postcode,
+)
 from openmash.register.models import Licence, Person, PersonAddress
 
 ENGINE = "openmash-screening-0.1 (fixed weights)"
@@ -80,6 +85,44 @@ class Candidate:
                 }
             )
         return summary
+
+
+def read_applicant(
+    names: Sequence[tuple[str, str]],
+    date_of_birth: date | None,
+    driving_licence_number: str = "",
+    ni_number: str = "",
+    postcode: str = "",
+) -> Applicant:
+    """An applicant from what they wrote. Only the formats of the identifiers given are checked (a screening
+    never rejects a typo in a name); at least a name or an identifier is needed."""
+    errors: dict[str, str] = {}
+    given = [(s.strip(), f.strip()) for s, f in names if s.strip() or f.strip()]
+    found: dict[str, str | None] = {}
+    for key, raw, check, example in (
+        (
+            "driving_licence_number",
+            driving_licence_number,
+            normalise_driving_licence_number,
+            "a 16-character DVLA number",
+        ),
+        ("ni_number", ni_number, normalise_ni_number, "a National Insurance number like AB 12 34 56 C"),
+        ("postcode", postcode, normalise_postcode, "a UK postcode like HP19 8FF"),
+    ):
+        found[key] = check(raw) if raw.strip() else None
+        if raw.strip() and found[key] is None:
+            errors[key] = f"Enter {example}"
+    if not given and not found["driving_licence_number"] and not found["ni_number"]:
+        errors["surname"] = "Enter at least a name or an identifier"
+    if errors:
+        raise ValidationFailed(errors)
+    return Applicant(
+        names=given,
+        date_of_birth=date_of_birth,
+        driving_licence_number=found["driving_licence_number"],
+        ni_number=found["ni_number"],
+        postcode=found["postcode"],
+    )
 
 
 def _fold(text: str) -> str:

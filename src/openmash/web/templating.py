@@ -21,6 +21,7 @@ UK = ZoneInfo("Europe/London")
 # Navigation by role: an item shows only to those holding its permission.
 NAVIGATION: list[tuple[str, str, Permission]] = [
     ("Home", "/", Permission.ACCOUNT_SELF),
+    ("Screen an applicant", "/register/screen", Permission.REGISTER_SEARCH),
     ("Vehicle lookup", "/register/vehicles", Permission.VEHICLE_LOOKUP),
     ("Users", "/admin/users", Permission.USERS_MANAGE),
     ("Agencies", "/admin/agencies", Permission.AGENCIES_MANAGE),
@@ -34,6 +35,7 @@ COMPONENTS = {
     "back-link": "govukBackLink",
     "button": "govukButton",
     "checkboxes": "govukCheckboxes",
+    "date-input": "govukDateInput",
     "error-summary": "govukErrorSummary",
     "input": "govukInput",
     "inset-text": "govukInsetText",

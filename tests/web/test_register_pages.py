@@ -1,0 +1,79 @@
+"""A licensing officer screens an applicant through the page and sees who matched and why."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from openmash.config import Settings
+from openmash.db.session import transaction
+from openmash.identity.permissions import AgencyType, Role
+from openmash.register.models import Person
+from tests.support.factories import make_agency, make_user
+from tests.support.register import make_licensed_driver
+from tests.support.web import sign_in
+
+
+def test_a_misspelt_application_finds_the_driver_revoked_elsewhere(
+    client: TestClient, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    with transaction(sessions) as session:
+        elsewhere = make_agency(session, AgencyType.LICENSING_AUTHORITY, "Revoking test council")
+        person = Person(surname="Kowalski", forenames="Piotr", date_of_birth=date(1979, 11, 4))
+        session.add(person)
+        session.flush()
+        make_licensed_driver(
+            session,
+            elsewhere,
+            ref="RV-1",
+            person=person,
+            events=[
+                ("granted", date(2018, 1, 1), None),
+                ("revoked", date(2023, 5, 5), "sexual_offence_or_safeguarding"),
+            ],
+        )
+    officer = make_user(sessions, settings, [Role.LICENSING_OFFICER])
+    sign_in(client, sessions, officer)
+    page = client.get(
+        "/register/screen",
+        params={
+            "surname": "Kowalsky",
+            "forenames": "Piotr",
+            "dob-day": "4",
+            "dob-month": "11",
+            "dob-year": "1979",
+            "purpose": "Application PH/2026/0412",
+        },
+    )
+    assert page.status_code == 200
+    assert "Piotr Kowalski" in page.text
+    assert "Revoking test council" in page.text
+    assert "revoked since 2023-05-05" in page.text
+    assert "sexual offence or safeguarding" in page.text
+    assert "Probable" in page.text
+
+
+def test_the_form_explains_what_is_wrong(
+    client: TestClient, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    officer = make_user(sessions, settings, [Role.LICENSING_MANAGER])
+    sign_in(client, sessions, officer)
+    page = client.get(
+        "/register/screen",
+        params={
+            "surname": "",
+            "dob-day": "31",
+            "dob-month": "2",
+            "dob-year": "1980",
+            "ni_number": "QQ123456C",
+            "purpose": "",
+        },
+    )
+    assert page.status_code == 400
+    for anchor in ("#surname", "#dob-day", "#ni_number"):
+        assert f'href="{anchor}"' in page.text, anchor
+    no_purpose = client.get("/register/screen", params={"surname": "Smith"})
+    assert no_purpose.status_code == 400
+    assert 'href="#purpose"' in no_purpose.text
