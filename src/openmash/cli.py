@@ -3,11 +3,15 @@ verify the audit trail. Every command uses OPENMASH_DATABASE_URL."""
 
 from __future__ import annotations
 
+import csv
 import getpass
 import sys
+from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 from sqlalchemy.orm import Session, sessionmaker
 
 from openmash.audit import service as audit
@@ -17,7 +21,10 @@ from openmash.db import migrate
 from openmash.db.session import make_engine, make_session_factory, transaction
 from openmash.errors import DomainError, ValidationFailed
 from openmash.identity import agencies, tokens, users
+from openmash.identity.models import Agency
 from openmash.identity.permissions import AgencyType, Permission, Role
+from openmash.register import exports, imports
+from openmash.register.licence_csv import Problem, format_problems, read_licence_csv
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -29,6 +36,10 @@ users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for agencies' own systems.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
 demo_app = typer.Typer(help="Synthetic demo data (never real people).", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import an authority's records (docs/formats/licences.md).", no_args_is_help=True
+)
+export_app = typer.Typer(help="Export an authority's own records as CSV.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (agencies_app, "agencies"),
@@ -36,6 +47,8 @@ for sub, name in (
     (tokens_app, "tokens"),
     (audit_app, "audit"),
     (demo_app, "demo"),
+    (import_app, "import"),
+    (export_app, "export"),
 ):
     app.add_typer(sub, name=name)
 
@@ -219,6 +232,102 @@ def demo_code(email: Annotated[str, typer.Argument(help="A demo user's email add
         typer.echo("No demo user with two-factor set up has that email address", err=True)
         raise typer.Exit(code=2)
     typer.echo(code)
+
+
+def _licensing_authority(session: Session, code: str) -> Agency:
+    found = agencies.find_by_code(session, code)
+    if found is None or found.type != AgencyType.LICENSING_AUTHORITY.value:
+        raise ValidationFailed({"authority": f"no licensing authority has code {code}"})
+    return found
+
+
+@import_app.command("licences")
+def import_licences(
+    file: Annotated[Path, typer.Argument(help="The licence records CSV", exists=True, dir_okay=False)],
+    authority: Annotated[str, typer.Option(help="The licensing authority's GSS code, e.g. E06000060")],
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Write the valid rows and put the others in a rejects file")
+    ] = False,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Where to write rejected lines (default FILE.rejects.csv)")
+    ] = None,
+) -> None:
+    """Check the whole file, then write it in one transaction. With errors nothing is written (unless
+    --skip-invalid). Importing the same file again changes nothing."""
+    with file.open(encoding="utf-8", newline="") as stream:
+        result = read_licence_csv(stream, today=date.today())
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if result.errors and not skip_invalid:
+        typer.echo(format_problems(result.errors, limit=200), err=True)
+        typer.echo(f"Nothing was imported: {len(result.errors)} errors in {file.name}", err=True)
+        raise typer.Exit(code=1)
+    if result.errors:
+        target = rejects or file.with_name(file.name + ".rejects.csv")
+        _write_rejects(file, result.error_lines, result.errors, target)
+        typer.echo(f"{len(result.error_lines)} rejected lines written to {target}", err=True)
+    try:
+        with transaction(_sessions()) as session, Progress(transient=True) as bar:
+            task = bar.add_task(f"Importing {file.name}", total=len(result.rows))
+            summary = imports.import_licences(
+                session,
+                _licensing_authority(session, authority),
+                result.rows,
+                _cli_actor(),
+                audit.NO_CONTEXT,
+                file_name=file.name,
+                progress=lambda n: bar.advance(task, n),
+            )
+    except imports.ImportRefused as exc:
+        typer.echo(format_problems(exc.problems, limit=200), err=True)
+        typer.echo("Nothing was imported", err=True)
+        raise typer.Exit(code=1) from None
+    except DomainError as exc:
+        _fail(exc)
+    typer.echo(
+        f"Imported {summary.rows} rows: {summary.events_added} decisions added, "
+        f"{summary.events_already_recorded} already recorded, {summary.licences_created} new licences"
+    )
+
+
+def _write_rejects(source: Path, lines: set[int], problems: list[Problem], target: Path) -> None:
+    """The rejected lines as they were, each with its reasons, so they can be corrected and sent again."""
+    reasons: dict[int, list[str]] = {}
+    for p in problems:
+        reasons.setdefault(p.line, []).append(str(p))
+    with (
+        source.open(encoding="utf-8-sig", newline="") as stream,
+        target.open("w", encoding="utf-8", newline="") as out,
+    ):
+        reader = csv.reader(stream)
+        writer = csv.writer(out)
+        header = next(reader, [])
+        writer.writerow(["line", "reasons", *header])
+        for number, record in enumerate(reader, start=2):
+            if number in lines:
+                writer.writerow([number, "; ".join(reasons.get(number, [])), *record])
+
+
+@export_app.command("licences")
+def export_licences(
+    authority: Annotated[str, typer.Option(help="The licensing authority's GSS code")],
+    output: Annotated[Path | None, typer.Option(help="File to write (default: standard output)")] = None,
+) -> None:
+    """Export the authority's records, one row per decision, in the import format."""
+    try:
+        with transaction(_sessions()) as session:
+            chunks = exports.export_licences(
+                session, _licensing_authority(session, authority), _cli_actor(), audit.NO_CONTEXT
+            )
+            if output is None:
+                for chunk in chunks:
+                    sys.stdout.write(chunk)
+            else:
+                with output.open("w", encoding="utf-8", newline="") as out:
+                    for chunk in chunks:
+                        out.write(chunk)
+    except DomainError as exc:
+        _fail(exc)
 
 
 def main() -> None:  # pragma: no cover - entry point

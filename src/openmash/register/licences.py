@@ -6,10 +6,10 @@ supersedes an earlier one, and the superseded event no longer counts towards the
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openmash.db.base import utcnow
@@ -78,14 +78,12 @@ def record_event(
     """Add a decision to a licence and bring its status up to date; None if it was already recorded."""
     check_decision(kind, reason_category)
     key = dedupe_key(kind, event_date, reason_category)
-    already = session.scalars(
-        select(LicenceEvent).where(LicenceEvent.licence_id == licence.id, LicenceEvent.dedupe_key == key)
-    ).first()
-    if already is not None:
+    if any(e.dedupe_key == key for e in licence.events):
         return None
     if supersedes is not None and supersedes.licence_id != licence.id:
         raise ValidationFailed({"supersedes": "A correction must be to an event on the same licence"})
     event = LicenceEvent(
+        id=uuid.uuid4(),  # known before the flush, so a correction can name it at once
         licence_id=licence.id,
         kind=kind,
         event_date=event_date,
@@ -97,9 +95,8 @@ def record_event(
         source=source,
         dedupe_key=key,
     )
+    licence.events.append(event)
     session.add(event)
-    session.flush()
-    session.refresh(licence, ["events"])
     current = status_of(licence.events)
     if current is not None:
         licence.status, licence.status_since = current
