@@ -4,9 +4,11 @@ from openmash.audit.models import AuditChainHead, AuditRecord
 from openmash.db.base import Base
 from openmash.identity.models import Agency, ApiToken, User, UserRole, UserSession
 from openmash.register.models import (
+    DetailsRequest,
     DriverConcern,
     Licence,
     LicenceEvent,
+    Notice,
     Person,
     PersonAddress,
     PersonName,
@@ -20,9 +22,11 @@ __all__ = [
     "AuditChainHead",
     "AuditRecord",
     "Base",
+    "DetailsRequest",
     "DriverConcern",
     "Licence",
     "LicenceEvent",
+    "Notice",
     "Person",
     "PersonAddress",
     "PersonName",

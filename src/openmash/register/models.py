@@ -151,3 +151,48 @@ class DriverConcern(Entity):
     summary: Mapped[str] = mapped_column(Text)
     recorded_at: Mapped[datetime]
     recorded_by: Mapped[str] = mapped_column(String(300))
+
+
+class DetailsRequest(Entity):
+    """One authority asks another for the details behind a licence decision (Taxis and Private Hire Vehicles
+    (Safeguarding and Road Safety) Act 2022, s.3): answered in the app, due by a date, audited."""
+
+    __tablename__ = "details_requests"
+    __table_args__ = (
+        Index("ix_details_requests_holding", "holding_agency_id", "status"),
+        Index("ix_details_requests_requesting", "requesting_agency_id", "status"),
+    )
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    licence_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licences.id"))
+    requesting_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    holding_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    requested_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    requested_by: Mapped[str] = mapped_column(String(300))
+    application_reference: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))  # open, answered, withdrawn
+    due_on: Mapped[date] = mapped_column(Date)
+    last_reminded_on: Mapped[date | None] = mapped_column(Date)
+    answered_at: Mapped[datetime | None]
+    answered_by: Mapped[str | None] = mapped_column(String(300))
+    answer: Mapped[str | None] = mapped_column(Text)
+
+
+class Notice(Entity):
+    """An in-app notification to an agency, such as the duty to share: another authority recorded a
+    safeguarding decision or concern about a driver this authority licenses."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_agency_unread", "agency_id", "read_at"),)
+
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
+    from_agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
+    licence_event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("licence_events.id"))
+    driver_concern_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("driver_concerns.id"))
+    details_request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("details_requests.id"))
+    summary: Mapped[str] = mapped_column(Text)
+    read_at: Mapped[datetime | None]
+    read_by: Mapped[str | None] = mapped_column(String(300))
