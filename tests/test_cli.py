@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
-from openmash import cli as cli_module
+from openmash import cli_support as cli_module
 from openmash.audit.models import AuditRecord
 from openmash.cli import app
 from openmash.config import get_settings

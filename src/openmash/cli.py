@@ -3,28 +3,20 @@ verify the audit trail. Every command uses OPENMASH_DATABASE_URL."""
 
 from __future__ import annotations
 
-import csv
-import getpass
 import sys
-from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
-from sqlalchemy.orm import Session, sessionmaker
 
+from openmash import cli_register
 from openmash.audit import service as audit
-from openmash.audit.service import Actor
+from openmash.cli_support import cli_actor, fail, sessions
 from openmash.config import UnsafeConfiguration, get_settings
 from openmash.db import migrate
-from openmash.db.session import make_engine, make_session_factory, transaction
+from openmash.db.session import make_engine, transaction
 from openmash.errors import DomainError, ValidationFailed
 from openmash.identity import agencies, tokens, users
-from openmash.identity.models import Agency
 from openmash.identity.permissions import AgencyType, Permission, Role
-from openmash.register import exports, imports
-from openmash.register.licence_csv import Problem, format_problems, read_licence_csv
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -47,26 +39,10 @@ for sub, name in (
     (tokens_app, "tokens"),
     (audit_app, "audit"),
     (demo_app, "demo"),
-    (import_app, "import"),
-    (export_app, "export"),
+    (cli_register.import_app, "import"),
+    (cli_register.export_app, "export"),
 ):
     app.add_typer(sub, name=name)
-
-
-def _cli_actor() -> Actor:
-    return Actor(label=f"cli:{getpass.getuser()}")
-
-
-def _sessions() -> sessionmaker[Session]:
-    return make_session_factory(make_engine(get_settings().database_url))
-
-
-def _fail(exc: DomainError) -> None:
-    message = str(exc)
-    if isinstance(exc, ValidationFailed):
-        message = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(code=2)
 
 
 @app.command()
@@ -105,17 +81,17 @@ def agencies_create(
 ) -> None:
     """Add an agency."""
     try:
-        with transaction(_sessions()) as session:
-            agency = agencies.create_agency(session, _cli_actor(), type.value, code, name)
+        with transaction(sessions()) as session:
+            agency = agencies.create_agency(session, cli_actor(), type.value, code, name)
             typer.echo(f"Created {agency.type} {agency.code}: {agency.name} ({agency.id})")
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @agencies_app.command("list")
 def agencies_list() -> None:
     """List agencies."""
-    with transaction(_sessions()) as session:
+    with transaction(sessions()) as session:
         for a in agencies.list_agencies(session):
             typer.echo(f"{a.code}\t{a.type}\t{a.name}")
 
@@ -134,14 +110,14 @@ def users_create(
     """Add a user to an agency. They set up two-factor authentication when they first sign in."""
     secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        with transaction(_sessions()) as session:
+        with transaction(sessions()) as session:
             found = agencies.find_by_code(session, agency)
             if found is None:
                 raise ValidationFailed({"agency": f"no agency has code {agency}"})
             user = users.create_user(
                 session,
                 get_settings(),
-                _cli_actor(),
+                cli_actor(),
                 agency_id=found.id,
                 email=email,
                 full_name=name,
@@ -152,7 +128,7 @@ def users_create(
                 f"Created user {user.email} in {found.code} with roles {', '.join(sorted(user.role_names))}"
             )
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @tokens_app.command("create")
@@ -164,14 +140,14 @@ def tokens_create(
 ) -> None:
     """Create an API token and print it once. Only its hash is stored."""
     try:
-        with transaction(_sessions()) as session:
+        with transaction(sessions()) as session:
             found = agencies.find_by_code(session, agency)
             if found is None:
                 raise ValidationFailed({"agency": f"no agency has code {agency}"})
             created = tokens.create_token(
                 session,
                 get_settings(),
-                _cli_actor(),
+                cli_actor(),
                 agency_id=found.id,
                 name=name,
                 permissions=[p.value for p in permission],
@@ -184,13 +160,13 @@ def tokens_create(
             )
             typer.echo(created.plaintext)
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check every link of the audit chain. Exit 0 when intact; otherwise name the first broken record."""
-    with transaction(_sessions()) as session:
+    with transaction(sessions()) as session:
         result = audit.verify(session)
     if result.intact:
         typer.echo(f"Audit trail intact: {result.checked} records verified; head hash {result.head_hash}")
@@ -212,7 +188,7 @@ def demo_load() -> None:
     if settings.is_production:
         typer.echo("Refusing to load demo data in production", err=True)
         raise typer.Exit(code=2)
-    with transaction(_sessions()) as session:
+    with transaction(sessions()) as session:
         logins = seed.load(session, settings)
     typer.echo(seed.describe(logins))
 
@@ -226,7 +202,7 @@ def demo_code(email: Annotated[str, typer.Argument(help="A demo user's email add
     if settings.is_production:
         typer.echo("Not available in production", err=True)
         raise typer.Exit(code=2)
-    with transaction(_sessions()) as session:
+    with transaction(sessions()) as session:
         code = seed.current_code(session, email)
     if code is None:
         typer.echo("No demo user with two-factor set up has that email address", err=True)
@@ -234,100 +210,7 @@ def demo_code(email: Annotated[str, typer.Argument(help="A demo user's email add
     typer.echo(code)
 
 
-def _licensing_authority(session: Session, code: str) -> Agency:
-    found = agencies.find_by_code(session, code)
-    if found is None or found.type != AgencyType.LICENSING_AUTHORITY.value:
-        raise ValidationFailed({"authority": f"no licensing authority has code {code}"})
-    return found
-
-
-@import_app.command("licences")
-def import_licences(
-    file: Annotated[Path, typer.Argument(help="The licence records CSV", exists=True, dir_okay=False)],
-    authority: Annotated[str, typer.Option(help="The licensing authority's GSS code, e.g. E06000060")],
-    skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Write the valid rows and put the others in a rejects file")
-    ] = False,
-    rejects: Annotated[
-        Path | None, typer.Option(help="Where to write rejected lines (default FILE.rejects.csv)")
-    ] = None,
-) -> None:
-    """Check the whole file, then write it in one transaction. With errors nothing is written (unless
-    --skip-invalid). Importing the same file again changes nothing."""
-    with file.open(encoding="utf-8", newline="") as stream:
-        result = read_licence_csv(stream, today=date.today())
-    for warning in result.warnings:
-        typer.echo(f"warning: {warning}", err=True)
-    if result.errors and not skip_invalid:
-        typer.echo(format_problems(result.errors, limit=200), err=True)
-        typer.echo(f"Nothing was imported: {len(result.errors)} errors in {file.name}", err=True)
-        raise typer.Exit(code=1)
-    if result.errors:
-        target = rejects or file.with_name(file.name + ".rejects.csv")
-        _write_rejects(file, result.error_lines, result.errors, target)
-        typer.echo(f"{len(result.error_lines)} rejected lines written to {target}", err=True)
-    try:
-        with transaction(_sessions()) as session, Progress(transient=True) as bar:
-            task = bar.add_task(f"Importing {file.name}", total=len(result.rows))
-            summary = imports.import_licences(
-                session,
-                _licensing_authority(session, authority),
-                result.rows,
-                _cli_actor(),
-                audit.NO_CONTEXT,
-                file_name=file.name,
-                progress=lambda n: bar.advance(task, n),
-            )
-    except imports.ImportRefused as exc:
-        typer.echo(format_problems(exc.problems, limit=200), err=True)
-        typer.echo("Nothing was imported", err=True)
-        raise typer.Exit(code=1) from None
-    except DomainError as exc:
-        _fail(exc)
-    typer.echo(
-        f"Imported {summary.rows} rows: {summary.events_added} decisions added, "
-        f"{summary.events_already_recorded} already recorded, {summary.licences_created} new licences"
-    )
-
-
-def _write_rejects(source: Path, lines: set[int], problems: list[Problem], target: Path) -> None:
-    """The rejected lines as they were, each with its reasons, so they can be corrected and sent again."""
-    reasons: dict[int, list[str]] = {}
-    for p in problems:
-        reasons.setdefault(p.line, []).append(str(p))
-    with (
-        source.open(encoding="utf-8-sig", newline="") as stream,
-        target.open("w", encoding="utf-8", newline="") as out,
-    ):
-        reader = csv.reader(stream)
-        writer = csv.writer(out)
-        header = next(reader, [])
-        writer.writerow(["line", "reasons", *header])
-        for number, record in enumerate(reader, start=2):
-            if number in lines:
-                writer.writerow([number, "; ".join(reasons.get(number, [])), *record])
-
-
-@export_app.command("licences")
-def export_licences(
-    authority: Annotated[str, typer.Option(help="The licensing authority's GSS code")],
-    output: Annotated[Path | None, typer.Option(help="File to write (default: standard output)")] = None,
-) -> None:
-    """Export the authority's records, one row per decision, in the import format."""
-    try:
-        with transaction(_sessions()) as session:
-            chunks = exports.export_licences(
-                session, _licensing_authority(session, authority), _cli_actor(), audit.NO_CONTEXT
-            )
-            if output is None:
-                for chunk in chunks:
-                    sys.stdout.write(chunk)
-            else:
-                with output.open("w", encoding="utf-8", newline="") as out:
-                    for chunk in chunks:
-                        out.write(chunk)
-    except DomainError as exc:
-        _fail(exc)
+app.command("screen")(cli_register.screen)
 
 
 def main() -> None:  # pragma: no cover - entry point

@@ -10,7 +10,7 @@ date of birth alone are never "certain": certainty needs an identifier that agre
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -315,3 +315,33 @@ def as_json(candidates: Sequence[Candidate], authorities: dict[uuid.UUID, Agency
         }
         for c in candidates
     ]
+
+
+def screen_batch(
+    session: Session,
+    actor: Actor,
+    applicants: Sequence[tuple[int, Applicant]],
+    purpose: str | None,
+    context: Context,
+    progress: Callable[[], None] | None = None,
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """Screen many applicants (an authority's yearly re-check); one audit record names every person shown."""
+    stated = (purpose or "").strip()
+    if not stated:
+        raise PurposeRequired("Give the purpose of this screening")
+    shown: set[str] = set()
+    authorities = {a.id: a for a in session.scalars(select(Agency))}
+    for key, applicant in applicants:
+        candidates = screen(session, applicant)
+        shown.update(str(c.person.id) for c in candidates)
+        if progress is not None:
+            progress()
+        yield key, as_json(candidates, authorities)
+    audit.record(
+        session,
+        "register.screen.batch",
+        actor,
+        purpose=stated,
+        context=context,
+        details={"engine": ENGINE, "applicants": len(applicants), "candidates": sorted(shown)},
+    )
