@@ -197,3 +197,18 @@ def normalise_registration(text: str) -> str | None:
     if compact is None or not _REGISTRATION.fullmatch(compact):
         return None
     return compact
+
+
+def make_driving_licence_number(
+    surname: str, forenames: str, date_of_birth: date, *, female: bool, tail: str
+) -> str:
+    """The DVLA number a person with these details would hold; ``tail`` is the last three characters (a digit
+    and two check characters), which the DVLA chooses. For synthetic data and tests: it agrees with
+    :func:`dvla_number_mismatches` by construction."""
+    letters = _latin_letters(surname) or "X"
+    month = date_of_birth.month + (50 if female else 0)
+    initials = _initials_code(forenames) or "99"
+    return (
+        f"{letters[:5].ljust(5, '9')}{date_of_birth.year // 10 % 10}{month:02d}{date_of_birth.day:02d}"
+        f"{date_of_birth.year % 10}{initials}{tail}"
+    )
