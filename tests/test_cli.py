@@ -22,9 +22,10 @@ from openmash.audit.models import AuditRecord
 from openmash.cli import app
 from openmash.config import get_settings
 from openmash.db.session import make_session_factory, transaction
-from openmash.demo import seed
+from openmash.demo import register, seed
 from openmash.identity import tokens
 from openmash.identity.models import Agency, ApiToken, User
+from openmash.register.models import Licence, LicenceEvent
 
 Run = Callable[..., Result]
 
@@ -351,14 +352,22 @@ def test_db_upgrade_creates_the_schema_in_a_new_database(run_on_new_database: Ru
 
 
 def test_demo_load_creates_the_demo_once_and_prints_how_to_sign_in(run: Run, engine: Engine) -> None:
-    first = ok(run("demo load"))
-    counts = (count(engine, Agency), count(engine, User))
-    assert counts == (len(seed.AGENCIES), len(seed.USERS))
+    first = ok(run("demo load --drivers 300"))
+    counts = (count(engine, Agency), count(engine, User), count(engine, Licence), count(engine, LicenceEvent))
+    demo_agencies = {code for _, code, _ in seed.AGENCIES} | {code for code, _, _ in register.AUTHORITIES}
+    assert counts[:2] == (len(demo_agencies), len(seed.USERS))
+    assert counts[2] > 300  # every driver holds a licence; some hold two, and the planted cases are there
     records = count(engine, AuditRecord)
 
-    second = ok(run("demo load"))
-    assert (count(engine, Agency), count(engine, User)) == counts
+    second = ok(run("demo load --drivers 300"))
+    assert (
+        count(engine, Agency),
+        count(engine, User),
+        count(engine, Licence),
+        count(engine, LicenceEvent),
+    ) == counts
     assert count(engine, AuditRecord) == records
+    assert "Muhammad Kahn" in first
 
     for output in (first, second):
         assert seed.DEMO_PASSWORD in output
@@ -369,7 +378,7 @@ def test_demo_load_creates_the_demo_once_and_prints_how_to_sign_in(run: Run, eng
 
 
 def test_demo_code_prints_the_users_current_two_factor_code(run: Run, engine: Engine) -> None:
-    ok(run("demo load"))
+    ok(run("demo load --drivers 0"))
     email = seed.demo_email("licensing.officer")
     code = ok(run(f"demo code {email}")).strip()
     assert re.fullmatch(r"\d{6}", code)

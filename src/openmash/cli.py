@@ -7,6 +7,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 
 from openmash import cli_register
 from openmash.audit import service as audit
@@ -180,9 +181,12 @@ def audit_verify() -> None:
 
 
 @demo_app.command("load")
-def demo_load() -> None:
-    """Create the demo agencies and users (running it again changes nothing) and print how to sign in."""
-    from openmash.demo import seed
+def demo_load(
+    drivers: Annotated[int, typer.Option(help="Synthetic drivers in the national register", min=0)] = 50_000,
+) -> None:
+    """Create the demo agencies, users and a synthetic national register of licensed drivers (running it
+    again changes nothing) and print how to sign in."""
+    from openmash.demo import register, seed
 
     settings = get_settings()
     if settings.is_production:
@@ -190,7 +194,13 @@ def demo_load() -> None:
         raise typer.Exit(code=2)
     with transaction(sessions()) as session:
         logins = seed.load(session, settings)
+    with transaction(sessions()) as session, Progress(transient=True) as bar:
+        task = bar.add_task(f"Loading a register of {drivers:,} synthetic drivers", total=None)
+        rows = register.load(session, cli_actor(), drivers, progress=lambda n: bar.advance(task, n))
+    if rows:
+        typer.echo(f"Loaded {rows:,} licence decisions for {drivers:,} synthetic drivers.")
     typer.echo(seed.describe(logins))
+    typer.echo(register.PLANTED_CASES)
 
 
 @demo_app.command("code")

@@ -28,6 +28,11 @@ from openmash.register.identifiers import make_driving_licence_number
 from openmash.register.licence_csv import EventKind, LicenceRow, LicenceType, ReasonCategory
 from openmash.register.models import Licence
 
+PLANTED_CASES = """Planted cases in the demo register (sign in as licensing.officer@demo.openmash.invalid):
+  - Screen an applicant "Muhammad Kahn", born 3 July 1984: he matches Mohammed Khan, whose licence
+    Wolverhampton revoked for a safeguarding reason, and who holds a licence in Birmingham.
+  - Look up the vehicle KX19 TXA: it is licensed to drivers in Buckinghamshire and Wolverhampton.
+"""
 SEED = 20170410  # the day the serious case review was reported
 TODAY = date(2026, 11, 1)
 PLANTED_VEHICLE = "KX19TXA"
