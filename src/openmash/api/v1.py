@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from openmash.api import register
 from openmash.api.schemas import ERROR_RESPONSES, AgencyIn, AgencyOut, AuditPage, AuditRecordOut, WhoAmI
 from openmash.audit import queries
 from openmash.http.auth import authenticated, require
@@ -111,3 +112,6 @@ def audit_records(
                 for r in rows
             ],
         )
+
+
+router.include_router(register.router)
