@@ -85,6 +85,10 @@ API_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("GET", "/api/v1/agencies/{agency_id}"): Permission.AGENCIES_READ,
     ("POST", "/api/v1/agencies"): Permission.AGENCIES_MANAGE,
     ("GET", "/api/v1/audit/records"): Permission.AUDIT_READ,
+    ("POST", "/api/v1/register/screenings"): Permission.REGISTER_SEARCH,
+    ("GET", "/api/v1/register/vehicles/{registration}"): Permission.VEHICLE_LOOKUP,
+    ("POST", "/api/v1/register/imports"): Permission.REGISTER_RECORD,
+    ("GET", "/api/v1/register/exports"): Permission.REGISTER_RECORD,
 }
 
 PRINCIPALS: dict[str, tuple[Role, AgencyType | None]] = {
