@@ -77,3 +77,35 @@ def test_the_form_explains_what_is_wrong(
     no_purpose = client.get("/register/screen", params={"surname": "Smith"})
     assert no_purpose.status_code == 400
     assert 'href="#purpose"' in no_purpose.text
+
+
+IMPORT_FILE = (
+    "authority_licence_ref,licence_type,event,event_date,reason_category,surname,forenames,date_of_birth,"
+    "driving_licence_number,ni_number,postcode,address,vehicle_registration\n"
+    "U-1,dual_driver,granted,2022-02-02,,Mensah,Kwame,1985-05-15,,,,,\n"
+)
+
+
+def test_an_officer_uploads_a_file_sees_problems_by_line_then_imports_it(
+    client: TestClient, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    officer = make_user(sessions, settings, [Role.LICENSING_OFFICER])
+    sign_in(client, sessions, officer)
+    page = client.get("/register/import")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    bad = IMPORT_FILE + "U-2,dual_driver,refused,2022-02-02,,Mensah,Ama,1985-05-15,,,,,\n"
+    refused = client.post(
+        "/register/import", data={"csrf_token": token}, files={"file": ("bad.csv", bad.encode(), "text/csv")}
+    )
+    assert refused.status_code == 400
+    assert "line 3, column reason_category" in refused.text
+    assert "Nothing was imported" in refused.text
+    done = client.post(
+        "/register/import",
+        data={"csrf_token": token},
+        files={"file": ("good.csv", IMPORT_FILE.encode(), "text/csv")},
+    )
+    assert done.status_code == 200, done.text
+    assert "1 decisions added" in done.text
+    exported = client.get("/register/export.csv")
+    assert "Mensah" in exported.text

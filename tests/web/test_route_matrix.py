@@ -74,6 +74,9 @@ WEB_ROUTES: dict[tuple[str, str], Any] = {
         "licensing_manager@local",
         "police_analyst@local",
     },
+    ("GET", "/register/import"): {"licensing_officer@local", "licensing_manager@local"},
+    ("POST", "/register/import"): {"licensing_officer@local", "licensing_manager@local"},
+    ("GET", "/register/export.csv"): {"licensing_officer@local", "licensing_manager@local"},
     ("GET", "/audit"): AUDITORS,
     ("GET", "/audit/export.csv"): AUDITORS,
 }

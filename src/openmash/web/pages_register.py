@@ -1,19 +1,25 @@
-"""The register's pages: plate lookup (more to come: screening, person, decisions, requests, import)."""
+"""The register's pages: screening, plate lookup, and an authority's import and export of its records."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.responses import Response, StreamingResponse
 
 from openmash.errors import PurposeRequired, ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
-from openmash.identity.permissions import Permission
+from openmash.identity.models import Agency
+from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
-from openmash.register import screening, vehicles
+from openmash.register import exports, imports, screening, vehicles
+from openmash.register.licence_csv import read_licence_csv
 from openmash.register.screening import Applicant
 from openmash.web.templating import render
 
@@ -114,3 +120,91 @@ def screen(
     except PurposeRequired as exc:
         context["errors"] = {"purpose": str(exc)}
     return render(request, "register/screen.html", context, 400 if "errors" in context else 200)
+
+
+def _own_authority(request: Request, principal: Principal) -> Agency | None:
+    with app_context(request).transaction() as session:
+        agency = session.get(Agency, principal.agency_id)
+    return agency if agency is not None and agency.type == AgencyType.LICENSING_AUTHORITY.value else None
+
+
+Recorder = Annotated[Principal, Depends(require(Permission.REGISTER_RECORD))]
+
+
+@router.get("/import")
+def import_page(request: Request, principal: Recorder) -> Response:
+    return render(request, "register/import.html", {"authority": _own_authority(request, principal)})
+
+
+@router.post("/import")
+async def import_file(request: Request, principal: Recorder) -> Response:
+    """Check the whole file and show every problem by line and column; write it only if it is all valid."""
+    authority = _own_authority(request, principal)
+    form = await request.form()
+    upload = form.get("file")
+    context: dict[str, Any] = {"authority": authority, "column": "full"}
+    if authority is None:
+        context["errors"] = {"file": "Only a licensing authority's staff can import its records"}
+        return render(request, "register/import.html", context, 403)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        context["errors"] = {"file": "Select a CSV file"}
+        return render(request, "register/import.html", context, 400)
+    raw = await upload.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        context["errors"] = {"file": "The file must be saved as CSV UTF-8"}
+        return render(request, "register/import.html", context, 400)
+    name = upload.filename[:200]
+    return await run_in_threadpool(_import_text, request, principal, authority, text, name, context)
+
+
+def _import_text(
+    request: Request, principal: Principal, authority: Agency, text: str, name: str, context: dict[str, Any]
+) -> Response:
+    result = read_licence_csv(io.StringIO(text, newline=""), today=date.today())
+    context.update(
+        file_name=name,
+        problems=[str(p) for p in result.errors[:500]],
+        error_count=len(result.errors),
+        warnings=[str(w) for w in result.warnings[:200]],
+    )
+    if result.errors:
+        context["errors"] = {"file": f"The file has {len(result.errors)} errors. Nothing was imported."}
+        return render(request, "register/import.html", context, 400)
+    try:
+        with app_context(request).transaction() as session:
+            summary = imports.import_licences(
+                session,
+                session.merge(authority),
+                result.rows,
+                principal.actor,
+                audit_context(request),
+                file_name=name,
+            )
+    except imports.ImportRefused as exc:
+        context["problems"] = [str(p) for p in exc.problems[:500]]
+        context["errors"] = {"file": "The file disagrees with the register. Nothing was imported."}
+        return render(request, "register/import.html", context, 400)
+    context["summary"] = summary
+    return render(request, "register/import.html", context)
+
+
+@router.get("/export.csv")
+def export_file(request: Request, principal: Recorder) -> Response:
+    authority = _own_authority(request, principal)
+    if authority is None:
+        return render(request, "register/import.html", {"authority": None}, 403)
+    ctx = app_context(request)
+
+    def stream() -> Iterator[str]:
+        with ctx.transaction() as session:
+            yield from exports.export_licences(
+                session, session.merge(authority), principal.actor, audit_context(request)
+            )
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{authority.code}-licences.csv"'},
+    )
