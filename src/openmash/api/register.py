@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from starlette.responses import StreamingResponse
 from openmash.errors import ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
+from openmash.http.downloads import csv_download
 from openmash.identity.models import Agency
 from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
@@ -171,16 +171,10 @@ def export_records(
     request: Request, principal: Annotated[Principal, Depends(require(Permission.REGISTER_RECORD))]
 ) -> StreamingResponse:
     authority = _own_authority(request, principal)
-    ctx = app_context(request)
-
-    def stream() -> Iterator[str]:
-        with ctx.transaction() as session:
-            yield from exports.export_licences(
-                session, session.merge(authority), principal.actor, audit_context(request)
-            )
-
-    return StreamingResponse(
-        stream(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{authority.code}-licences.csv"'},
+    return csv_download(
+        app_context(request),
+        f"{authority.code}-licences.csv",
+        lambda session: exports.export_licences(
+            session, session.merge(authority), principal.actor, audit_context(request)
+        ),
     )

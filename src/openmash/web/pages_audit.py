@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from openmash.audit import queries
 from openmash.audit import service as audit
 from openmash.errors import ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
+from openmash.http.downloads import csv_download
 from openmash.identity import agencies
 from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
@@ -143,12 +143,4 @@ def export(
             request, "audit/list.html", {"values": params, "column": "full", "errors": exc.fields}, 400
         )
 
-    def stream() -> Iterator[str]:
-        with ctx.transaction() as session:
-            yield from queries.export_csv(session, f)
-
-    return StreamingResponse(
-        stream(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="openmash-audit.csv"'},
-    )
+    return csv_download(ctx, "openmash-audit.csv", lambda session: queries.export_csv(session, f))

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from openmash.errors import PurposeRequired, ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
+from openmash.http.downloads import csv_download
 from openmash.identity.models import Agency
 from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
@@ -195,16 +195,10 @@ def export_file(request: Request, principal: Recorder) -> Response:
     authority = _own_authority(request, principal)
     if authority is None:
         return render(request, "register/import.html", {"authority": None}, 403)
-    ctx = app_context(request)
-
-    def stream() -> Iterator[str]:
-        with ctx.transaction() as session:
-            yield from exports.export_licences(
-                session, session.merge(authority), principal.actor, audit_context(request)
-            )
-
-    return StreamingResponse(
-        stream(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{authority.code}-licences.csv"'},
+    return csv_download(
+        app_context(request),
+        f"{authority.code}-licences.csv",
+        lambda session: exports.export_licences(
+            session, session.merge(authority), principal.actor, audit_context(request)
+        ),
     )
