@@ -38,7 +38,9 @@ from openmash.web import (
     pages_admin_users,
     pages_audit,
     pages_misc,
+    pages_people,
     pages_register,
+    pages_requests,
     pages_sign_in,
 )
 from openmash.web.templating import render
@@ -165,6 +167,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         pages_audit,
         pages_misc,
         pages_register,
+        pages_people,
+        pages_requests,
     ):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(v1.router)

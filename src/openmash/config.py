@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     cookie_secure: bool | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     api_token_max_days: int = Field(default=365, ge=1)
+    # Working days a licensing authority has to answer another's request for details: the 2022 Act (s.3)
+    # gives 20, so the default follows the statute; an administrator may shorten it by local agreement.
+    details_request_working_days: int = Field(default=20, ge=1, le=60)
     # argon2 cost; tests lower it to keep the suite fast. Never lower it in production.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)

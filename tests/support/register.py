@@ -7,9 +7,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openmash.identity.models import Agency
+from openmash.identity.models import Agency, User
+from openmash.identity.principal import Principal, principal_for_user
 from openmash.register import licences
 from openmash.register.models import Licence, Person, Vehicle, VehicleLicence
+from tests.support.factories import UserLogin
 
 
 def make_licensed_driver(
@@ -65,3 +67,23 @@ def make_licensed_driver(
         )
         session.flush()
     return licence
+
+
+def make_person(
+    session: Session,
+    *,
+    surname: str = "Testperson",
+    forenames: str = "Alex",
+    date_of_birth: date = date(1981, 6, 2),
+) -> Person:
+    person = Person(surname=surname, forenames=forenames, date_of_birth=date_of_birth)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def principal_for(session: Session, login: UserLogin) -> Principal:
+    """The principal a signed-in user would be, for calling services directly."""
+    user = session.get(User, login.id)
+    assert user is not None
+    return principal_for_user(user)

@@ -31,6 +31,8 @@ PUBLIC = "public"
 SIGNING_IN = "part-way through sign-in"
 ADMINS = {"admin@national", "admin@local"}
 AUDITORS = {"auditor@national", "auditor@local"}
+LICENSING = {"licensing_officer@local", "licensing_manager@local"}
+REGISTER_USERS = LICENSING | {"police_analyst@local"}
 
 WEB_ROUTES: dict[tuple[str, str], Any] = {
     ("GET", "/sign-in"): PUBLIC,
@@ -77,6 +79,22 @@ WEB_ROUTES: dict[tuple[str, str], Any] = {
     ("GET", "/register/import"): {"licensing_officer@local", "licensing_manager@local"},
     ("POST", "/register/import"): {"licensing_officer@local", "licensing_manager@local"},
     ("GET", "/register/export.csv"): {"licensing_officer@local", "licensing_manager@local"},
+    # The person page, and recording a concern: licensing officers and police analysts (REGISTER_SEARCH;
+    # the concern service also checks the agency is a licensing authority or a police force).
+    ("GET", "/register/people/{person_id}"): REGISTER_USERS,
+    ("GET", "/register/people/{person_id}/concerns/new"): REGISTER_USERS,
+    ("POST", "/register/people/{person_id}/concerns/new"): REGISTER_USERS,
+    # Decisions, requests for details and notices: licensing officers (REGISTER_RECORD).
+    ("GET", "/register/licences/{licence_id}/decisions/new"): LICENSING,
+    ("POST", "/register/licences/{licence_id}/decisions/new"): LICENSING,
+    ("GET", "/register/licences/{licence_id}/requests/new"): LICENSING,
+    ("POST", "/register/licences/{licence_id}/requests/new"): LICENSING,
+    ("GET", "/register/requests"): LICENSING,
+    ("GET", "/register/requests/{request_id}"): LICENSING,
+    ("POST", "/register/requests/{request_id}/answer"): LICENSING,
+    ("POST", "/register/requests/{request_id}/withdraw"): LICENSING,
+    ("GET", "/register/notices"): LICENSING,
+    ("POST", "/register/notices/{notice_id}/read"): LICENSING,
     ("GET", "/audit"): AUDITORS,
     ("GET", "/audit/export.csv"): AUDITORS,
 }

@@ -75,6 +75,7 @@ class Candidate:
             )
             summary.append(
                 {
+                    "licence_id": str(licence.id),
                     "authority": authorities[licence.authority_id].code,
                     "authority_name": authorities[licence.authority_id].name,
                     "authority_licence_ref": licence.authority_licence_ref,

@@ -94,7 +94,14 @@ def screen(
     request: Request, principal: Annotated[Principal, Depends(require(Permission.REGISTER_SEARCH))]
 ) -> Response:
     values = {k: request.query_params.get(k, "")[:200] for k in SCREEN_FIELDS}
-    context: dict[str, Any] = {"values": values, "candidates": None, "column": "full"}
+    context: dict[str, Any] = {
+        "values": values,
+        "candidates": None,
+        "column": "full",
+        # Links to ask another authority for details, for those who may (licensing officers, not police).
+        "can_request": principal.agency_type is AgencyType.LICENSING_AUTHORITY
+        and principal.can(Permission.REGISTER_RECORD),
+    }
     if not any(values.values()):
         return render(request, "register/screen.html", context)
     try:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from openmash.http.context import app_context
 from openmash.identity.permissions import AGENCY_TYPE_LABELS, ROLE_LABELS, AgencyType, Permission, Role
 from openmash.identity.principal import Principal
+from openmash.register import labels, notices
 
 TEMPLATES = Path(__file__).parent / "templates"
 UK = ZoneInfo("Europe/London")
@@ -23,6 +26,8 @@ NAVIGATION: list[tuple[str, str, Permission]] = [
     ("Home", "/", Permission.ACCOUNT_SELF),
     ("Screen an applicant", "/register/screen", Permission.REGISTER_SEARCH),
     ("Vehicle lookup", "/register/vehicles", Permission.VEHICLE_LOOKUP),
+    ("Requests", "/register/requests", Permission.REGISTER_RECORD),
+    ("Notices", "/register/notices", Permission.REGISTER_RECORD),
     ("Users", "/admin/users", Permission.USERS_MANAGE),
     ("Agencies", "/admin/agencies", Permission.AGENCIES_MANAGE),
     ("API tokens", "/admin/tokens", Permission.TOKENS_MANAGE),
@@ -54,6 +59,10 @@ def uk_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(UK).strftime("%-d %b %Y %H:%M")
+
+
+def long_date(value: date | None) -> str:
+    return value.strftime("%-d %B %Y") if value else ""
 
 
 def role_label(value: str) -> str:
@@ -88,21 +97,39 @@ def make_environment() -> Environment:
     env.filters["uk_time"] = uk_time
     env.filters["role_label"] = role_label
     env.filters["agency_type_label"] = agency_type_label
+    env.filters["long_date"] = long_date
+    env.filters["licence_type_label"] = labels.licence_type
+    env.filters["reason_label"] = labels.reason
+    env.filters["decision_label"] = lambda code: labels.DECISIONS.get(code, code.replace("_", " "))
+    env.filters["concern_kind_label"] = lambda code: labels.CONCERN_KINDS.get(code, code)
     return env
 
 
 templates = Jinja2Templates(env=make_environment())
 
 
-def navigation(principal: Principal | None, path: str) -> list[dict[str, Any]]:
+def navigation(principal: Principal | None, path: str, unread: int | None = None) -> list[dict[str, Any]]:
     if principal is None:
         return []
     items = []
     for text, href, permission in NAVIGATION:
         if principal.can(permission):
             current = path == href if href == "/" else path.startswith(href)
-            items.append({"text": text, "href": href, "active": current})
+            count = unread if href == "/register/notices" else None
+            items.append({"text": text, "href": href, "active": current, "count": count})
     return items
+
+
+def unread_notices(request: Request, principal: Principal | None) -> int | None:
+    """The header's count of the agency's unread notices, for those who see notices. Never fails a page: an
+    error page must render even when the database does not answer."""
+    if principal is None or principal.kind != "user" or not principal.can(Permission.REGISTER_RECORD):
+        return None
+    try:
+        with app_context(request).transaction() as session:
+            return notices.unread_count(session, principal.agency_id)
+    except SQLAlchemyError:
+        return None
 
 
 def render(
@@ -111,7 +138,7 @@ def render(
     principal: Principal | None = getattr(request.state, "principal", None)
     full: dict[str, Any] = {
         "principal": principal,
-        "navigation": navigation(principal, request.url.path),
+        "navigation": navigation(principal, request.url.path, unread_notices(request, principal)),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "errors": {},
         "values": {},
