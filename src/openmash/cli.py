@@ -42,6 +42,7 @@ for sub, name in (
     (demo_app, "demo"),
     (cli_register.import_app, "import"),
     (cli_register.export_app, "export"),
+    (cli_register.requests_app, "requests"),
 ):
     app.add_typer(sub, name=name)
 

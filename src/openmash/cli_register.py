@@ -21,7 +21,9 @@ from openmash.identity import agencies
 from openmash.identity.models import Agency
 from openmash.identity.permissions import AgencyType
 from openmash.register import exports, imports, screening
+from openmash.register import requests as details_requests
 from openmash.register.licence_csv import LicenceRow, Problem, format_problems, read_licence_csv
+from openmash.register.workdays import uk_today
 
 import_app = typer.Typer(
     help="Import an authority's records (docs/formats/licences.md).", no_args_is_help=True
@@ -227,3 +229,21 @@ def _screen_batch(batch: Path, purpose: str, out: TextIO) -> None:
             by_line[line] = {"row": line - 1, "candidates": candidates}
     for line in sorted(by_line):
         out.write(json.dumps(by_line[line]) + "\n")
+
+
+requests_app = typer.Typer(help="Requests for details between licensing authorities.", no_args_is_help=True)
+
+
+@requests_app.command("remind")
+def remind(
+    on: Annotated[str, typer.Option("--date", help="YYYY-MM-DD; default: today in England")] = "",
+) -> None:
+    """Remind holding authorities of overdue requests for details (run daily; running it twice sends nothing
+    more)."""
+    try:
+        day = date.fromisoformat(on) if on else uk_today()
+    except ValueError:
+        fail(ValidationFailed({"date": "enter the date as YYYY-MM-DD"}))
+    with transaction(sessions()) as session:
+        sent = details_requests.send_reminders(session, day, actor=cli_actor())
+    typer.echo(f"{sent} overdue request(s) reminded")

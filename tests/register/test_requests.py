@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from openmash.audit.models import AuditRecord
 from openmash.audit.service import NO_CONTEXT
-from openmash.config import Settings
+from openmash.cli import app as cli
+from openmash.config import Settings, get_settings
 from openmash.db.session import transaction
 from openmash.errors import Conflict, NotFoundError, PermissionDenied, ValidationFailed
 from openmash.identity.permissions import AgencyType, Role
@@ -305,3 +307,24 @@ def test_reminders_once_per_overdue_request_per_working_day(
         ).all()
         assert len(entries) == 2
         assert str(later) not in "".join(e.details for e in entries)
+
+
+def test_the_daily_command_reminds_once(
+    sessions: sessionmaker[Session], settings: Settings, engine: Engine
+) -> None:
+    pair = _pair(sessions, settings)
+    _ask(sessions, pair, today=date(2026, 12, 23))  # due Monday 25 January 2027
+    env = {
+        "OPENMASH_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "OPENMASH_ENVIRONMENT": "test",
+    }
+    get_settings.cache_clear()
+    try:
+        first = CliRunner().invoke(cli, ["requests", "remind", "--date", "2027-01-26"], env=env)
+        second = CliRunner().invoke(cli, ["requests", "remind", "--date", "2027-01-26"], env=env)
+        bad = CliRunner().invoke(cli, ["requests", "remind", "--date", "26/01/2027"], env=env)
+    finally:
+        get_settings.cache_clear()
+    assert (first.exit_code, second.exit_code, bad.exit_code) == (0, 0, 2)
+    assert "1 overdue request(s) reminded" in first.output
+    assert "0 overdue request(s) reminded" in second.output
