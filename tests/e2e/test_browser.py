@@ -21,8 +21,10 @@ from urllib.parse import urlsplit
 
 import pyotp
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from openmash.audit.models import AuditRecord
 from openmash.config import Settings
 from openmash.db import migrate
 from openmash.db.session import make_engine, make_session_factory, transaction
@@ -396,3 +398,90 @@ def test_pages_are_accessible_and_the_console_is_clean(live: Live, open_tab: Any
 
     tab.assert_clean_console()
     assert not failures, "\n\n".join(failures)
+
+
+# --- the register, end to end on the demo data --------------------------------------------------------------
+
+
+def _demo_login(live: Live, local: str) -> UserLogin:
+    from openmash.demo import seed
+
+    email = seed.demo_email(local)
+    with transaction(live.sessions) as session:
+        user = session.scalars(select(User).where(User.email == email)).one()
+        return UserLogin(user.id, email, seed.DEMO_PASSWORD, seed.demo_totp_secret(email), user.agency_id, "")
+
+
+def test_an_officer_finds_the_planted_revoked_driver_asks_and_is_answered(live: Live, open_tab: Any) -> None:
+    """The register issue's 'done when', in the browser, on the demo's planted cases."""
+    from openmash.audit.service import Actor
+    from openmash.demo import register, seed
+
+    with transaction(live.sessions) as session:
+        seed.load(session, live.settings)
+    with transaction(live.sessions) as session:
+        register.load(session, Actor(label="demo-loader"), 300)
+    bucks = _demo_login(live, "licensing.officer")
+    wolves = _demo_login(live, "wolverhampton.officer")
+
+    tab = open_tab()
+    sign_in(tab, live, bucks)
+    tab.goto("/register/screen")
+    page = tab.page
+    page.fill("#surname", "Kahn")
+    page.fill("#forenames", "Muhammad")
+    page.fill("#dob-day", "3")
+    page.fill("#dob-month", "7")
+    page.fill("#dob-year", "1984")
+    page.fill("#purpose", "Application PH/2026/0412")
+    page.click("button:has-text('Search the register')")
+    card = page.locator(".govuk-summary-card", has_text="Mohammed Khan").first
+    assert "Probable" in card.inner_text()
+    why = card.locator("table").first.inner_text()
+    assert "phonetic" in why
+    assert "day and month swapped" in why
+    history = card.inner_text()
+    assert "City of Wolverhampton Council" in history
+    assert "revoked" in history
+    assert "sexual offence or safeguarding" in history
+
+    card.locator("a", has_text="Request details").first.click()
+    page.fill("#question", "Please send the reasons for the revocation in September 2024.")
+    page.click("button:has-text('Send the request')")
+    assert "/register/requests/" in tab.path
+    request_path = tab.path
+    sign_out(tab)
+
+    sign_in(tab, live, wolves)
+    tab.goto("/register/requests")
+    assert "PH/2026/0412" in page.locator("main").inner_text()
+    tab.goto(request_path)
+    page.fill("#answer", "Revoked after a police disclosure about conduct towards a child passenger.")
+    page.click("button:has-text('Send the answer')")
+    sign_out(tab)
+
+    sign_in(tab, live, bucks)
+    tab.goto(request_path)
+    assert "police disclosure" in page.locator("main").inner_text()
+
+    tab.goto("/register/vehicles")
+    page.fill("#registration", "kx19 txa")
+    page.fill("#purpose", "Sighting outside Larkfield House, incident 4471")
+    page.click("button:has-text('Look up')")
+    result = page.locator("main").inner_text()
+    assert "Buckinghamshire Council" in result
+    assert "City of Wolverhampton Council" in result
+    tab.assert_clean_console()
+
+    with transaction(live.sessions) as session:
+        actions = set(
+            session.scalars(
+                select(AuditRecord.action).where(AuditRecord.actor_user_id.in_([bucks.id, wolves.id]))
+            )
+        )
+    assert {
+        "register.screen",
+        "register.request.create",
+        "register.request.answer",
+        "register.plate_lookup",
+    } <= actions
