@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 VENDOR := src/openmash/web/static/vendor
 export OPENMASH_DATABASE_URL ?= sqlite:///openmash.db
 
-.PHONY: demo test install assets lint typecheck pytest browser serve clean
+.PHONY: demo test install assets lint typecheck pytest browser serve clean bench
 
 $(BIN)/openmash: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,14 @@ pytest: install assets browser
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The register's benchmark, never part of `make test`: import a synthetic register of BENCH_PEOPLE people, screen
+# 1,000 applicants against it beside a naive baseline, on SQLite and on PostgreSQL when it answers (each in a
+# database of its own); results added to bench/results/register.md. The issue's size, about 25 minutes a
+# database: make bench BENCH_PEOPLE=1000000
+BENCH_PEOPLE ?= 200000
+bench: install
+	$(BIN)/python -m bench.register.bench_import_and_screen --people $(BENCH_PEOPLE)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .mypy_cache .pytest_cache .ruff_cache

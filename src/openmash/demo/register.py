@@ -10,8 +10,9 @@ Planted cases:
 
 from __future__ import annotations
 
+import gc
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -238,20 +239,31 @@ def _history(d: Driver, ref: str, rng: random.Random, plate: str | None) -> list
 
 def generate(drivers: int) -> dict[str, list[LicenceRow]]:
     """Rows per authority code, the same for the same number every time."""
+    files: dict[str, list[LicenceRow]] = {code: [] for code, _, _ in AUTHORITIES}
+    for batch in generate_batches(drivers, batch=max(drivers, 1)):
+        for code, rows in batch.items():
+            files[code] += rows
+    _plant(files)
+    return files
+
+
+def generate_batches(drivers: int, batch: int = 100_000) -> Iterator[dict[str, list[LicenceRow]]]:
+    """The rows of `generate`, without the planted cases, ``batch`` drivers at a time: a register of millions
+    (the benchmark's) need not be held in memory at once."""
     fake = Faker("en_GB")
     fake.seed_instance(SEED)
     rng = random.Random(SEED)  # noqa: S311 - reproducible synthetic data, not secrets
     codes = [a[0] for a in AUTHORITIES]
     weights = [a[2] for a in AUTHORITIES]
-    files: dict[str, list[LicenceRow]] = {code: [] for code in codes}
-    for n in range(drivers):
-        d = _driver(fake, rng)
-        plate = _plate(rng) if rng.random() < 0.7 else None
-        held = rng.choices(codes, weights=weights, k=2 if rng.random() < 0.05 else 1)
-        for code in dict.fromkeys(held):
-            files[code] += _history(d, f"{code[-4:]}-{n:07d}", rng, plate)
-    _plant(files)
-    return files
+    for start in range(0, drivers, batch):
+        files: dict[str, list[LicenceRow]] = {code: [] for code in codes}
+        for n in range(start, min(start + batch, drivers)):
+            d = _driver(fake, rng)
+            plate = _plate(rng) if rng.random() < 0.7 else None
+            held = rng.choices(codes, weights=weights, k=2 if rng.random() < 0.05 else 1)
+            for code in dict.fromkeys(held):
+                files[code] += _history(d, f"{code[-4:]}-{n:07d}", rng, plate)
+        yield files
 
 
 def _plant(files: dict[str, list[LicenceRow]]) -> None:
@@ -332,15 +344,20 @@ def load(session: Session, actor: Actor, drivers: int, progress: Callable[[int],
             session, actor, AgencyType.LICENSING_AUTHORITY.value, code, name
         )
     total = 0
-    for code, rows in generate(drivers).items():
-        summary = imports.import_licences(
-            session,
-            by_code[code],
-            rows,
-            actor,
-            context=NO_CONTEXT,
-            file_name=f"demo-{code}.csv",
-            progress=progress,
-        )
-        total += summary.rows
+    files = generate(drivers)
+    gc.freeze()  # the rows live until the end: spare the garbage collector walking them again and again
+    try:
+        for code, rows in files.items():
+            summary = imports.import_licences(
+                session,
+                by_code[code],
+                rows,
+                actor,
+                context=NO_CONTEXT,
+                file_name=f"demo-{code}.csv",
+                progress=progress,
+            )
+            total += summary.rows
+    finally:
+        gc.unfreeze()
     return total

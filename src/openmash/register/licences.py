@@ -1,4 +1,6 @@
-"""Recording decisions on licences. The only place that adds a decision event or changes a licence's status.
+"""Recording decisions on licences: the rules every decision event obeys and how a licence's status follows
+from its events. `record_event` adds one event (pages, API); an import writes many at once with the same rules
+(`check_decision`, `dedupe_key`, `event_values`, `status_of`).
 
 Events are never edited. The same decision sent twice is recorded once; a correction is a new event that
 supersedes an earlier one, and the superseded event no longer counts towards the licence's status.
@@ -8,7 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -33,11 +36,26 @@ REASONS = frozenset({"sexual_offence_or_safeguarding", "violence", "dishonesty",
 SAFEGUARDING_REASONS = frozenset({"sexual_offence_or_safeguarding"})
 
 
+class Decision(Protocol):
+    """What the status rule reads of an event: a stored LicenceEvent, or one an import is about to write."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def event_date(self) -> date: ...
+    @property
+    def recorded_at(self) -> datetime: ...
+    @property
+    def supersedes_id(self) -> uuid.UUID | None: ...
+
+
 def dedupe_key(kind: str, event_date: date, reason_category: str | None) -> str:
     return f"{kind}|{event_date.isoformat()}|{reason_category or ''}"
 
 
-def status_of(events: Iterable[LicenceEvent]) -> tuple[str, date] | None:
+def status_of(events: Iterable[Decision]) -> tuple[str, date] | None:
     """The licence's status and since when: its latest event that no other event supersedes."""
     events = list(events)
     superseded = {e.supersedes_id for e in events if e.supersedes_id is not None}
@@ -63,6 +81,35 @@ def check_decision(kind: str, reason_category: str | None) -> None:
         raise ValidationFailed(errors)
 
 
+def event_values(
+    licence_id: uuid.UUID,
+    *,
+    kind: str,
+    event_date: date,
+    reason_category: str | None,
+    recorded_by: str,
+    source: str,
+    note: str | None,
+    supersedes_id: uuid.UUID | None,
+    recorded_at: datetime,
+) -> dict[str, Any]:
+    """The columns of a new decision event, whether it is written one at a time (record_event) or in bulk
+    (an import). The id is known before the write, so a correction can name it at once."""
+    return {
+        "id": uuid.uuid4(),
+        "licence_id": licence_id,
+        "kind": kind,
+        "event_date": event_date,
+        "reason_category": reason_category,
+        "note": note,
+        "supersedes_id": supersedes_id,
+        "recorded_at": recorded_at,
+        "recorded_by": recorded_by,
+        "source": source,
+        "dedupe_key": dedupe_key(kind, event_date, reason_category),
+    }
+
+
 def record_event(
     session: Session,
     licence: Licence,
@@ -83,17 +130,17 @@ def record_event(
     if supersedes is not None and supersedes.licence_id != licence.id:
         raise ValidationFailed({"supersedes": "A correction must be to an event on the same licence"})
     event = LicenceEvent(
-        id=uuid.uuid4(),  # known before the flush, so a correction can name it at once
-        licence_id=licence.id,
-        kind=kind,
-        event_date=event_date,
-        reason_category=reason_category,
-        note=note,
-        supersedes_id=supersedes.id if supersedes else None,
-        recorded_at=utcnow(),
-        recorded_by=recorded_by,
-        source=source,
-        dedupe_key=key,
+        **event_values(
+            licence.id,
+            kind=kind,
+            event_date=event_date,
+            reason_category=reason_category,
+            recorded_by=recorded_by,
+            source=source,
+            note=note,
+            supersedes_id=supersedes.id if supersedes else None,
+            recorded_at=utcnow(),
+        )
     )
     licence.events.append(event)
     session.add(event)

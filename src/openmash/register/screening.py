@@ -253,18 +253,23 @@ def screen(session: Session, applicant: Applicant) -> list[Candidate]:
     ids = _candidate_ids(session, applicant)
     if not ids:
         return []
+    # Scoring reads names and addresses; the licences and their events, which only the result shows, are
+    # loaded for the candidates kept (most people sharing a date of birth are not).
     people = session.scalars(
         select(Person)
         .where(Person.id.in_(ids))
-        .options(
-            selectinload(Person.names),
-            selectinload(Person.addresses),
-            selectinload(Person.licences).selectinload(Licence.events),
-        )
+        .options(selectinload(Person.names), selectinload(Person.addresses))
     ).all()
     found = [c for c in (score(applicant, p) for p in people) if c is not None]
     found.sort(key=lambda c: (-c.score, str(c.person.id)))
-    return found[:MAX_CANDIDATES]
+    kept = found[:MAX_CANDIDATES]
+    if kept:
+        session.scalars(
+            select(Person)
+            .where(Person.id.in_([c.person.id for c in kept]))
+            .options(selectinload(Person.licences).selectinload(Licence.events))
+        ).all()
+    return kept
 
 
 def screen_for(

@@ -1,0 +1,1 @@
+"""The national register's benchmarks (issue 3, "Speed")."""
