@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from openmash import cli_register
+from openmash import cli_bench, cli_register
 from openmash.audit import service as audit
 from openmash.cli_support import cli_actor, fail, sessions
 from openmash.config import UnsafeConfiguration, get_settings
@@ -43,6 +43,7 @@ for sub, name in (
     (cli_register.import_app, "import"),
     (cli_register.export_app, "export"),
     (cli_register.requests_app, "requests"),
+    (cli_bench.bench_app, "bench"),
 ):
     app.add_typer(sub, name=name)
 
