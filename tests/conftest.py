@@ -166,3 +166,33 @@ def client(app):  # type: ignore[no-untyped-def]
 
     with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture
+def browsers(app, sessions):  # type: ignore[no-untyped-def]
+    """``browsers(user)`` opens another signed-in client with its own cookies (one per person in a story)."""
+    from fastapi.testclient import TestClient
+
+    from tests.support.web import sign_in
+
+    opened: list[TestClient] = []
+
+    def open_(user):  # type: ignore[no-untyped-def]
+        client = TestClient(app, base_url="http://testserver", raise_server_exceptions=False)
+        client.__enter__()
+        opened.append(client)
+        sign_in(client, sessions, user)
+        return client
+
+    yield open_
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+def count_rows(sessions: sessionmaker[Session], model: type) -> int:
+    from sqlalchemy import func, select
+
+    from openmash.db.session import transaction
+
+    with transaction(sessions) as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from openmash.audit.models import AuditRecord
@@ -23,6 +21,7 @@ from openmash.identity.permissions import AgencyType, Role
 from openmash.register import licences
 from openmash.register.models import DriverConcern, LicenceEvent, Notice, PersonAddress
 from openmash.register.workdays import uk_today
+from tests.conftest import count_rows
 from tests.support.factories import UserLogin, make_agency, make_user
 from tests.support.register import make_licensed_driver, make_person
 from tests.support.web import csrf_from, post_form, sign_in
@@ -78,28 +77,6 @@ def world(sessions: sessionmaker[Session], settings: Settings) -> World:
         make_user(sessions, settings, [Role.LICENSING_OFFICER], agency_id=ids[4]),
         make_user(sessions, settings, [Role.LICENSING_OFFICER], agency_id=ids[5]),
     )
-
-
-@pytest.fixture
-def browsers(app: FastAPI, sessions: sessionmaker[Session]) -> Iterator[object]:
-    """Open a signed-in browser for a user (each with its own cookies)."""
-    opened: list[TestClient] = []
-
-    def open_(user: UserLogin) -> TestClient:
-        client = TestClient(app, base_url="http://testserver", raise_server_exceptions=False)
-        client.__enter__()
-        opened.append(client)
-        sign_in(client, sessions, user)
-        return client
-
-    yield open_
-    for client in opened:
-        client.__exit__(None, None, None)
-
-
-def _count(sessions: sessionmaker[Session], model: type) -> int:
-    with transaction(sessions) as session:
-        return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def test_another_authoritys_notes_and_addresses_never_reach_the_page(
@@ -212,7 +189,7 @@ def test_bad_decision_input_shows_field_errors_and_writes_nothing(
     client: TestClient, sessions: sessionmaker[Session], world: World
 ) -> None:
     sign_in(client, sessions, world.ours)
-    before = _count(sessions, LicenceEvent)
+    before = count_rows(sessions, LicenceEvent)
     form = f"/register/licences/{world.our_licence}/decisions/new"
     response = post_form(
         client,
@@ -233,8 +210,8 @@ def test_bad_decision_input_shows_field_errors_and_writes_nothing(
     )
     assert future.status_code == 400  # type: ignore[attr-defined]
     assert "today or in the past" in future.text  # type: ignore[attr-defined]
-    assert _count(sessions, LicenceEvent) == before
-    assert _count(sessions, Notice) == 0
+    assert count_rows(sessions, LicenceEvent) == before
+    assert count_rows(sessions, Notice) == 0
 
 
 def test_no_decision_on_another_authoritys_licence(
@@ -274,7 +251,7 @@ def test_a_police_analyst_records_a_concern_with_the_purpose_carried(
     assert bad.status_code == 400  # type: ignore[attr-defined]
     for anchor in ("#kind", "#safeguarding", "#summary", "#occurred_on-day"):
         assert f'href="{anchor}"' in bad.text, anchor  # type: ignore[attr-defined]
-    assert _count(sessions, DriverConcern) == 0
+    assert count_rows(sessions, DriverConcern) == 0
     good = post_form(
         client,
         link,

@@ -4,14 +4,12 @@ overdue, withdraw, bad input with field errors and nothing written, and no one e
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from openmash.audit.models import AuditRecord
@@ -22,6 +20,7 @@ from openmash.identity.permissions import AgencyType, Role
 from openmash.register import requests
 from openmash.register.models import DetailsRequest, Notice
 from openmash.register.workdays import add_working_days, uk_today
+from tests.conftest import count_rows
 from tests.support.factories import UserLogin, make_agency, make_user
 from tests.support.register import make_licensed_driver, principal_for
 from tests.support.web import csrf_from, post_form, sign_in
@@ -65,29 +64,8 @@ def pair(sessions: sessionmaker[Session], settings: Settings) -> Pair:
     )
 
 
-@pytest.fixture
-def browser(app: FastAPI, sessions: sessionmaker[Session]) -> Iterator[object]:
-    opened: list[TestClient] = []
-
-    def open_(user: UserLogin) -> TestClient:
-        client = TestClient(app, base_url="http://testserver", raise_server_exceptions=False)
-        client.__enter__()
-        opened.append(client)
-        sign_in(client, sessions, user)
-        return client
-
-    yield open_
-    for client in opened:
-        client.__exit__(None, None, None)
-
-
-def _count(sessions: sessionmaker[Session], model: type) -> int:
-    with transaction(sessions) as session:
-        return session.scalar(select(func.count()).select_from(model)) or 0
-
-
 def test_ask_answer_once_and_read_the_answer(
-    client: TestClient, sessions: sessionmaker[Session], settings: Settings, pair: Pair, browser: object
+    client: TestClient, sessions: sessionmaker[Session], settings: Settings, pair: Pair, browsers: object
 ) -> None:
     sign_in(client, sessions, pair.asker)
     form = f"/register/licences/{pair.licence_id}/requests/new?purpose=PH/2026/0412"
@@ -114,7 +92,7 @@ def test_ask_answer_once_and_read_the_answer(
     assert "Send the answer" not in request_page.text
     request_path = location.split("?")[0]
 
-    holder = browser(pair.holder)  # type: ignore[operator]
+    holder = browsers(pair.holder)  # type: ignore[operator]
     inbox = holder.get("/register/requests")
     assert "Asking test council" in inbox.text
     assert "Piotr Kowalski, licence H-1" in inbox.text
@@ -148,7 +126,7 @@ def test_ask_answer_once_and_read_the_answer(
     assert "for application PH/2026/0412 only" in final.text
     assert "twice" not in final.text
     assert "Notices (1<span" in client.get("/register/requests").text  # the answer is noticed
-    third = browser(pair.third)  # type: ignore[operator]
+    third = browsers(pair.third)  # type: ignore[operator]
     assert third.get(request_path).status_code == 403
     with transaction(sessions) as session:
         actions = set(session.scalars(select(AuditRecord.action)))
@@ -164,8 +142,8 @@ def test_bad_input_shows_field_errors_and_writes_nothing(
     assert response.status_code == 400  # type: ignore[attr-defined]
     for anchor in ("#application_reference", "#question"):
         assert f'href="{anchor}"' in response.text, anchor  # type: ignore[attr-defined]
-    assert _count(sessions, DetailsRequest) == 0
-    assert _count(sessions, Notice) == 0
+    assert count_rows(sessions, DetailsRequest) == 0
+    assert count_rows(sessions, Notice) == 0
     own = client.get(f"/register/licences/{pair.own_licence_id}/requests/new")
     assert own.status_code == 422
     assert "your own authority" in own.text
@@ -173,7 +151,7 @@ def test_bad_input_shows_field_errors_and_writes_nothing(
 
 
 def test_the_inbox_highlights_overdue_requests_and_the_asker_withdraws(
-    client: TestClient, sessions: sessionmaker[Session], pair: Pair, browser: object
+    client: TestClient, sessions: sessionmaker[Session], pair: Pair, browsers: object
 ) -> None:
     with transaction(sessions) as session:
         late = requests.request_details(
@@ -191,7 +169,7 @@ def test_the_inbox_highlights_overdue_requests_and_the_asker_withdraws(
     assert "Overdue" in inbox.text
     assert "1 request to your authority is overdue." in inbox.text
     assert "2 February 2026" in inbox.text
-    asker = browser(pair.asker)  # type: ignore[operator]
+    asker = browsers(pair.asker)  # type: ignore[operator]
     page = asker.get(f"/register/requests/{late}")
     withdrawn = asker.post(
         f"/register/requests/{late}/withdraw",
