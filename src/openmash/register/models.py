@@ -24,6 +24,8 @@ class Person(Entity):
         Index("ix_people_driving_licence_number", "driving_licence_number"),
         Index("ix_people_ni_number", "ni_number"),
         Index("ix_people_surname_dob", "surname", "date_of_birth"),
+        # Screening finds candidates by date of birth (as given, or day and month swapped).
+        Index("ix_people_date_of_birth", "date_of_birth"),
     )
 
     surname: Mapped[str] = mapped_column(String(100))

@@ -10,6 +10,7 @@ date of birth alone are never "certain": certainty needs an identifier that agre
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,7 +30,7 @@ from openmash.register.identifiers import (
     normalise_ni_number,
     normalise_postcode,
 )
-from openmash.register.models import Licence, Person, PersonAddress
+from openmash.register.models import Licence, Person, PersonAddress, PersonName
 
 ENGINE = "openmash-screening-0.1 (fixed weights)"
 CERTAIN, PROBABLE, POSSIBLE = "certain", "probable", "possible"
@@ -153,8 +154,30 @@ def _name_level(given: str, held: str, *, surname: bool) -> Comparison:
     return Comparison(label, "different", -2.0 if surname else -1.0)
 
 
-def _best_name(applicant: Applicant, person: Person) -> list[Comparison]:
-    held = [(person.surname, person.forenames)] + [(n.surname, n.forenames) for n in person.names]
+@dataclass(frozen=True)
+class _Held:
+    """What the comparison reads of a person, from a loaded Person or straight from the columns."""
+
+    id: uuid.UUID
+    names: list[tuple[str, str]]  # (surname, forenames): the current name, then previous names and aliases
+    date_of_birth: date
+    driving_licence_number: str | None
+    ni_number: str | None
+    postcodes: set[str]
+
+    @classmethod
+    def of(cls, person: Person) -> _Held:
+        return cls(
+            person.id,
+            [(person.surname, person.forenames)] + [(n.surname, n.forenames) for n in person.names],
+            person.date_of_birth,
+            person.driving_licence_number,
+            person.ni_number,
+            {a.postcode for a in person.addresses if a.postcode},
+        )
+
+
+def _best_name(applicant: Applicant, held: list[tuple[str, str]]) -> list[Comparison]:
     given = list(applicant.names)
     given += [(f, s) for s, f in applicant.names]  # forename and surname swapped
     best: list[Comparison] = []
@@ -196,7 +219,15 @@ def _identifier_level(
 
 def score(applicant: Applicant, person: Person) -> Candidate | None:
     """Compare field by field; None when the person is not worth showing."""
-    parts = _best_name(applicant, person)
+    compared = _compare(applicant, _Held.of(person))
+    if compared is None:
+        return None
+    total, band, parts = compared
+    return Candidate(person=person, score=total, band=band, explanation=parts)
+
+
+def _compare(applicant: Applicant, person: _Held) -> tuple[float, str, list[Comparison]] | None:
+    parts = _best_name(applicant, person.names)
     parts.append(_dob_level(applicant.date_of_birth, person.date_of_birth))
     dln = _identifier_level(
         "driving_licence_number", applicant.driving_licence_number, person.driving_licence_number, 12.0, 8.0
@@ -204,7 +235,7 @@ def score(applicant: Applicant, person: Person) -> Candidate | None:
     ni = _identifier_level("ni_number", applicant.ni_number, person.ni_number, 10.0, 6.0)
     parts += [dln, ni]
     if applicant.postcode:
-        postcodes = {a.postcode for a in person.addresses if a.postcode}
+        postcodes = person.postcodes
         outward = applicant.postcode.split(" ")[0]
         if applicant.postcode in postcodes:
             parts.append(Comparison("postcode", "exact", 2.0))
@@ -222,7 +253,7 @@ def score(applicant: Applicant, person: Person) -> Candidate | None:
         band = POSSIBLE
     else:
         return None
-    return Candidate(person=person, score=round(total, 2), band=band, explanation=parts)
+    return round(total, 2), band, parts
 
 
 def _candidate_ids(session: Session, applicant: Applicant) -> set[uuid.UUID]:
@@ -248,28 +279,62 @@ def _candidate_ids(session: Session, applicant: Applicant) -> set[uuid.UUID]:
     return ids
 
 
+def _read_people(session: Session, ids: set[uuid.UUID]) -> list[_Held]:
+    """The candidates as the comparison reads them: plain columns, no ORM objects (most are not shown)."""
+    names: dict[uuid.UUID, list[tuple[str, str]]] = defaultdict(list)
+    for person_id, surname, forenames in session.execute(
+        select(PersonName.person_id, PersonName.surname, PersonName.forenames).where(
+            PersonName.person_id.in_(ids)
+        )
+    ):
+        names[person_id].append((surname, forenames))
+    postcodes: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for person_id, postcode in session.execute(
+        select(PersonAddress.person_id, PersonAddress.postcode).where(PersonAddress.person_id.in_(ids))
+    ):
+        if postcode:
+            postcodes[person_id].add(postcode)
+    p = Person
+    columns = (p.id, p.surname, p.forenames, p.date_of_birth, p.driving_licence_number, p.ni_number)
+    return [
+        _Held(person_id, [(surname, forenames), *names[person_id]], born, dln, ni, postcodes[person_id])
+        for person_id, surname, forenames, born, dln, ni in session.execute(
+            select(*columns).where(p.id.in_(ids))
+        )
+    ]
+
+
 def screen(session: Session, applicant: Applicant) -> list[Candidate]:
     """Candidates best first (no audit: callers use ``screen_for``)."""
     ids = _candidate_ids(session, applicant)
     if not ids:
         return []
-    # Scoring reads names and addresses; the licences and their events, which only the result shows, are
-    # loaded for the candidates kept (most people sharing a date of birth are not).
-    people = session.scalars(
-        select(Person)
-        .where(Person.id.in_(ids))
-        .options(selectinload(Person.names), selectinload(Person.addresses))
-    ).all()
-    found = [c for c in (score(applicant, p) for p in people) if c is not None]
-    found.sort(key=lambda c: (-c.score, str(c.person.id)))
-    kept = found[:MAX_CANDIDATES]
-    if kept:
-        session.scalars(
+    compared = [
+        (held.id, found)
+        for held in _read_people(session, ids)
+        if (found := _compare(applicant, held)) is not None
+    ]
+    compared.sort(key=lambda c: (-c[1][0], str(c[0])))
+    kept = compared[:MAX_CANDIDATES]
+    if not kept:
+        return []
+    # Only the people shown are loaded as objects, with what the result shows of them.
+    people = {
+        person.id: person
+        for person in session.scalars(
             select(Person)
-            .where(Person.id.in_([c.person.id for c in kept]))
-            .options(selectinload(Person.licences).selectinload(Licence.events))
-        ).all()
-    return kept
+            .where(Person.id.in_([person_id for person_id, _ in kept]))
+            .options(
+                selectinload(Person.names),
+                selectinload(Person.addresses),
+                selectinload(Person.licences).selectinload(Licence.events),
+            )
+        )
+    }
+    return [
+        Candidate(person=people[person_id], score=total, band=band, explanation=parts)
+        for person_id, (total, band, parts) in kept
+    ]
 
 
 def screen_for(
