@@ -1,0 +1,1 @@
+"""Person matching: normalise, block, compare, score, explain. Knows nothing of licences or children."""

@@ -1,0 +1,422 @@
+"""Field-by-field comparison of two records: each field gets a level, a weight and a sentence for a person.
+
+The levels are fixed here; their weights come from a model (``model.py``) through a ``Weigher``, so the
+same comparison serves scoring, explanation and training. Every level function is symmetric in its two
+arguments, so that comparing a with b and b with a gives the same weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Final, NamedTuple
+
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from openmash.matching.normalise import (
+    joined_token,
+    phonetic_codes,
+    tokens,
+    variant_groups,
+)
+from openmash.matching.record import MatchRecord
+
+__all__ = [
+    "FIELD_LEVELS",
+    "IDENTIFIER",
+    "MISSING",
+    "FieldComparison",
+    "NamePart",
+    "Prepared",
+    "Weigher",
+    "compare",
+    "date_of_birth_level",
+    "forenames_level",
+    "identifier_level",
+    "is_identifier",
+    "name_detail",
+    "name_part",
+    "postcode_level",
+    "prepare",
+    "sex_level",
+    "surname_level",
+]
+
+# The levels of each field, best first. Identifier kinds share the levels of IDENTIFIER. "missing" (either
+# side unknown) always weighs 0 and has no m or u.
+IDENTIFIER: Final = "identifier"
+FIELD_LEVELS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "surname": (
+            "exact",
+            "variant",
+            "token_match",
+            "phonetic",
+            "jaro_winkler_92",
+            "jaro_winkler_85",
+            "different",
+        ),
+        "forenames": (
+            "exact",
+            "first_forename",
+            "variant",
+            "phonetic",
+            "jaro_winkler_92",
+            "jaro_winkler_85",
+            "initial",
+            "different",
+        ),
+        "date_of_birth": ("exact", "day_month_swapped", "one_digit", "one_part_differs", "different"),
+        IDENTIFIER: ("exact", "keying_error", "different"),
+        "postcode": ("exact", "same_district", "different"),
+        "sex": ("exact", "different"),
+    }
+)
+MISSING: Final = "missing"
+_NOT_IDENTIFIERS: Final = frozenset(FIELD_LEVELS) - {IDENTIFIER}
+
+# Weigher(field, level, agreed value or None) -> (weight, note). The value is the joined name on an exact
+# name level, so a model can weigh a common name less; the note, if any, is added to the explanation.
+Weigher = Callable[[str, str, str | None], tuple[float, str]]
+
+# Surname words too common to show two surnames share a family name: "Al Hassan" and "Al Rashid" do not.
+_PARTICLES: Final = frozenset(
+    {"al", "el", "ul", "ud", "ur", "bin", "ibn", "bint", "ben", "abu", "de", "da", "di", "do", "dos", "du"}
+    | {"del", "della", "der", "den", "van", "von", "la", "le", "st", "ap", "jr", "jnr", "sr", "snr"}
+)
+_IDENTIFIER_LABELS: Final = {
+    "ni_number": "National Insurance number",
+    "nhs_number": "NHS number",
+}
+
+
+def is_identifier(field: str) -> bool:
+    """Whether a comparison's field is an identifier kind (any field that is not a fixed one)."""
+    return field not in _NOT_IDENTIFIERS
+
+
+@dataclass(frozen=True, slots=True)
+class FieldComparison:
+    """One field's part of a score: what was compared, how it agreed, what it weighed, and why in words."""
+
+    field: str
+    level: str
+    weight: float
+    detail: str
+
+    def as_dict(self) -> dict[str, str | float]:
+        return {
+            "field": self.field,
+            "level": self.level,
+            "weight": round(self.weight, 2),
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NamePart:
+    """A surname or a forenames string, normalised every way a comparison needs, once per distinct text.
+
+    The same object serves either role, so names written swapped are compared without recomputing.
+    """
+
+    text: str
+    joined: str
+    first: str  # the first word (Mc as Mac): the first forename
+    significant: frozenset[str]  # the words that can show a shared family name
+    codes: frozenset[str]  # Double Metaphone codes of the whole name
+    first_codes: frozenset[str]  # … of the first word and of the whole name
+    groups: frozenset[str]  # variant groups of the whole name
+    first_groups: frozenset[str]  # … of the first word and of the whole name
+
+
+@lru_cache(maxsize=65536)
+def name_part(text: str) -> NamePart:
+    """The normalised forms of one name string (cached: names repeat across a register)."""
+    words = [joined_token(t) for t in tokens(text)]
+    whole = "".join(words)
+    first = words[0] if words else ""
+    codes = frozenset(c for c in phonetic_codes(whole) if c)
+    groups = variant_groups(whole) if whole else frozenset()
+    return NamePart(
+        text=text.strip(),
+        joined=whole,
+        first=first,
+        significant=frozenset(w for w in words if len(w) > 2 and w not in _PARTICLES)
+        if len(words) > 1
+        else frozenset(),
+        codes=codes,
+        first_codes=codes | frozenset(c for c in phonetic_codes(first) if c) if first != whole else codes,
+        groups=groups,
+        first_groups=groups | variant_groups(first) if first != whole else groups,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A record with its names and other fields normalised, to compare against many others cheaply."""
+
+    record: MatchRecord
+    names: tuple[tuple[NamePart, NamePart], ...]  # (surname, forenames)
+    date_of_birth: date | None
+    identifiers: Mapping[str, str]
+    postcodes: frozenset[str]
+    districts: frozenset[str]
+    sex: str | None
+
+
+def _compact(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def _district(postcode: str) -> str:
+    return postcode[:-3] if len(postcode) >= 5 else postcode
+
+
+def _sex(value: str | None) -> str | None:
+    """ "M", "F" (also from "male", "Female" …) or None: any other value says nothing."""
+    text = (value or "").strip().upper()[:1]
+    return text if text in ("M", "F") else None
+
+
+# The last records prepared, by id: a query scored against each of its candidates is normalised once. An
+# entry holds its record, so an id cannot be reused while it is cached; the check ``is`` guards the rest.
+_PREPARED: dict[int, Prepared] = {}
+_PREPARED_MAX: Final = 512
+
+
+def prepare(record: MatchRecord | Prepared) -> Prepared:
+    """Normalise a record once; ``compare`` and ``score`` accept either form."""
+    if isinstance(record, Prepared):
+        return record
+    cached = _PREPARED.get(id(record))
+    if cached is not None and cached.record is record:
+        return cached
+    postcodes = frozenset(p for p in (_compact(v) for v in record.postcodes) if p)
+    prepared = Prepared(
+        record=record,
+        names=tuple((name_part(surname), name_part(forenames)) for surname, forenames in record.names),
+        date_of_birth=record.date_of_birth,
+        identifiers={k: v for k, v in ((k, _compact(v)) for k, v in record.identifiers.items()) if v},
+        postcodes=postcodes,
+        districts=frozenset(_district(p) for p in postcodes),
+        sex=_sex(record.sex),
+    )
+    if len(_PREPARED) >= _PREPARED_MAX:
+        _PREPARED.clear()
+    _PREPARED[id(record)] = prepared
+    return prepared
+
+
+def surname_level(a: NamePart, b: NamePart) -> str:
+    """The surname level of two name parts (cheap: the sentence is written only for the pair chosen)."""
+    if not a.joined or not b.joined:
+        return MISSING
+    if a.joined == b.joined:
+        return "exact"
+    if a.groups & b.groups:
+        return "variant"
+    if (a.significant or b.significant) and (a.significant or {a.joined}) & (b.significant or {b.joined}):
+        return "token_match"
+    if a.codes & b.codes:
+        return "phonetic"
+    similarity = JaroWinkler.similarity(a.joined, b.joined, score_cutoff=0.85)
+    if similarity >= 0.92:
+        return "jaro_winkler_92"
+    if similarity:
+        return "jaro_winkler_85"
+    return "different"
+
+
+def forenames_level(a: NamePart, b: NamePart) -> str:
+    """The forenames level of two name parts. An initial is compared only as an initial."""
+    if not a.joined or not b.joined:
+        return MISSING
+    if a.joined == b.joined:
+        return "exact"
+    if a.first == b.first:
+        return "first_forename"
+    if len(a.first) == 1 or len(b.first) == 1:
+        return "initial" if a.first[0] == b.first[0] else "different"
+    if a.first_groups & b.first_groups:
+        return "variant"
+    if a.first_codes & b.first_codes:
+        return "phonetic"
+    similarity = max(
+        JaroWinkler.similarity(a.joined, b.joined, score_cutoff=0.85),
+        JaroWinkler.similarity(a.first, b.first, score_cutoff=0.85),
+    )
+    if similarity >= 0.92:
+        return "jaro_winkler_92"
+    if similarity:
+        return "jaro_winkler_85"
+    return "different"
+
+
+def name_detail(level: str, a: NamePart, b: NamePart) -> str:
+    """Why two surnames or two forenames got their level, in words for the person reading the result."""
+    pair = f"'{a.text}'" if a.text == b.text else f"'{a.text}' and '{b.text}'"
+    if level == "exact":
+        return f"{pair}: same name" if a.text == b.text else f"{pair}: same name, written differently"
+    if level == "variant":
+        return f"'{a.text}' ≈ '{b.text}' (same name, different spelling or short form)"
+    if level == "token_match":
+        shared = (a.significant or {a.joined}) & (b.significant or {b.joined})
+        return f"{pair} share the name '{min(shared)}'"
+    return {
+        MISSING: "not given on both records",
+        "phonetic": f"{pair} sound the same",
+        "jaro_winkler_92": f"{pair} are spelt almost the same",
+        "jaro_winkler_85": f"{pair} are spelt similarly",
+        "first_forename": f"{pair}: same first forename, other forenames differ or missing",
+        "initial": f"{pair}: an initial that fits",
+    }.get(level, f"{pair} differ")
+
+
+def _uk(d: date) -> str:
+    return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
+
+
+def date_of_birth_level(a: date | None, b: date | None) -> tuple[str, str]:
+    """The date-of-birth level, and why: typing slips (one digit, day and month swapped) are near misses."""
+    if a is None or b is None:
+        return MISSING, "not given on both records"
+    if a == b:
+        return "exact", f"same date of birth ({_uk(a)})"
+    both = f"{_uk(a)} vs {_uk(b)}"
+    if a.year == b.year and a.day == b.month and a.month == b.day:
+        return (
+            "day_month_swapped",
+            f"day and month swapped ({a.day:02d}/{a.month:02d} vs {b.day:02d}/{b.month:02d})",
+        )
+    if abs((a - b).days) == 1:
+        return "one_digit", f"one day apart ({both})"
+    digits_a, digits_b = f"{a.year:04d}{a.month:02d}{a.day:02d}", f"{b.year:04d}{b.month:02d}{b.day:02d}"
+    if sum(x != y for x, y in zip(digits_a, digits_b, strict=True)) == 1:
+        return "one_digit", f"one digit different ({both})"
+    same = [
+        part
+        for part, x, y in (("day", a.day, b.day), ("month", a.month, b.month), ("year", a.year, b.year))
+        if x == y
+    ]
+    if len(same) == 2:
+        (differs,) = {"day", "month", "year"} - set(same)
+        return "one_part_differs", f"{differs} differs ({both})"
+    return "different", f"different ({both})"
+
+
+def identifier_level(kind: str, a: str | None, b: str | None) -> tuple[str, str]:
+    """An identifier's level: the same, one keying error away (a slip, or one adjacent swap), or different."""
+    label = _IDENTIFIER_LABELS.get(kind, kind.replace("_", " "))
+    if not a or not b:
+        return MISSING, f"{label} not held on both records"
+    if a == b:
+        return "exact", f"same {label}"
+    if OSA.distance(a, b, score_cutoff=1) <= 1:
+        what = (
+            "two adjacent characters swapped"
+            if len(a) == len(b) and sorted(a) == sorted(b)
+            else "one character different"
+        )
+        return "keying_error", f"{label}: {what} (a likely keying error)"
+    return "different", f"different {label}s: counts against"
+
+
+def _spaced(postcode: str) -> str:
+    return f"{postcode[:-3]} {postcode[-3:]}" if len(postcode) >= 5 else postcode
+
+
+def postcode_level(a: Prepared, b: Prepared) -> tuple[str, str]:
+    """Postcodes, any of each record's: people move, so not sharing one is weak evidence."""
+    if not a.postcodes or not b.postcodes:
+        return MISSING, "not given on both records"
+    shared = a.postcodes & b.postcodes
+    if shared:
+        return "exact", f"shared postcode {_spaced(min(shared))}"
+    districts = a.districts & b.districts
+    if districts:
+        return "same_district", f"same postcode district {min(districts)}"
+    return "different", "no postcode or district in common"
+
+
+def sex_level(a: str | None, b: str | None) -> tuple[str, str]:
+    """Sex as recorded: agreeing adds little (half of everyone agrees), differing counts against."""
+    if not a or not b:
+        return MISSING, "not given on both records"
+    if a == b:
+        return "exact", f"same ({a})"
+    return "different", f"different ({a} vs {b})"
+
+
+class _Choice(NamedTuple):
+    x_sur: NamePart
+    y_sur: NamePart
+    x_fore: NamePart
+    y_fore: NamePart
+    swapped: bool
+    alias: bool
+
+
+def _names(a: Prepared, b: Prepared, weigh: Weigher, swap_penalty: float) -> list[FieldComparison]:
+    """The best agreement over every pair of the two records' names, each also tried with surname and
+    forenames swapped on either side (less a small penalty). Trying both swaps, and breaking ties on the
+    surname's weight and then the levels, keeps the choice symmetric."""
+    best_key: tuple[float, float, str, str] = (float("-inf"), float("-inf"), "", "")
+    best_levels = (MISSING, 0.0, "", MISSING, 0.0, "")
+    best: _Choice | None = None
+    for i, (a_sur, a_fore) in enumerate(a.names):
+        for j, (b_sur, b_fore) in enumerate(b.names):
+            options = [(a_sur, a_fore, b_sur, b_fore, False)]
+            if a_sur.joined != b_sur.joined or a_fore.joined != b_fore.joined:
+                options += [(a_fore, a_sur, b_sur, b_fore, True), (a_sur, a_fore, b_fore, b_sur, True)]
+            for x_sur, x_fore, y_sur, y_fore, swapped in options:
+                s_level = surname_level(x_sur, y_sur)
+                f_level = forenames_level(x_fore, y_fore)
+                s_weight, s_note = weigh("surname", s_level, x_sur.joined if s_level == "exact" else None)
+                f_weight, f_note = weigh("forenames", f_level, x_fore.joined if f_level == "exact" else None)
+                if swapped:
+                    f_weight -= swap_penalty
+                key = (s_weight + f_weight, s_weight, s_level, f_level)
+                if key > best_key:
+                    best_key = key
+                    best = _Choice(x_sur, y_sur, x_fore, y_fore, swapped, bool(i or j))
+                    best_levels = (s_level, s_weight, s_note, f_level, f_weight, f_note)
+    if best is None:
+        return [
+            FieldComparison("surname", MISSING, 0.0, "not given on both records"),
+            FieldComparison("forenames", MISSING, 0.0, "not given on both records"),
+        ]
+    x_sur, y_sur, x_fore, y_fore, swapped, alias = best
+    s_level, s_weight, s_note, f_level, f_weight, f_note = best_levels
+    suffix = (" (forenames and surname swapped)" if swapped else "") + (
+        " (a previous name or alias)" if alias else ""
+    )
+    return [
+        FieldComparison("surname", s_level, s_weight, name_detail(s_level, x_sur, y_sur) + s_note + suffix),
+        FieldComparison(
+            "forenames", f_level, f_weight, name_detail(f_level, x_fore, y_fore) + f_note + suffix
+        ),
+    ]
+
+
+def compare(
+    a: MatchRecord | Prepared, b: MatchRecord | Prepared, weigh: Weigher, *, swap_penalty: float = 0.0
+) -> list[FieldComparison]:
+    """Every field's comparison: names, date of birth, each identifier kind either holds, postcode, sex."""
+    pa, pb = prepare(a), prepare(b)
+    found = _names(pa, pb, weigh, swap_penalty)
+
+    def add(field: str, level_detail: tuple[str, str]) -> None:
+        level, detail = level_detail
+        weight, note = (0.0, "") if level == MISSING else weigh(field, level, None)
+        found.append(FieldComparison(field, level, weight, detail + note))
+
+    add("date_of_birth", date_of_birth_level(pa.date_of_birth, pb.date_of_birth))
+    for kind in sorted(pa.identifiers.keys() | pb.identifiers.keys()):
+        add(kind, identifier_level(kind, pa.identifiers.get(kind), pb.identifiers.get(kind)))
+    add("postcode", postcode_level(pa, pb))
+    add("sex", sex_level(pa.sex, pb.sex))
+    return found
