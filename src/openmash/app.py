@@ -37,6 +37,7 @@ from openmash.web import (
     pages_admin_tokens,
     pages_admin_users,
     pages_audit,
+    pages_matches,
     pages_misc,
     pages_people,
     pages_register,
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         pages_register,
         pages_people,
         pages_requests,
+        pages_matches,
     ):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(v1.router)

@@ -18,6 +18,7 @@ from openmash.db.session import make_engine, transaction
 from openmash.errors import DomainError, ValidationFailed
 from openmash.identity import agencies, tokens, users
 from openmash.identity.permissions import AgencyType, Permission, Role
+from openmash.register import person_index
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -43,6 +44,7 @@ for sub, name in (
     (cli_register.import_app, "import"),
     (cli_register.export_app, "export"),
     (cli_register.requests_app, "requests"),
+    (cli_register.matching_app, "matching"),
     (cli_bench.bench_app, "bench"),
 ):
     app.add_typer(sub, name=name)
@@ -71,6 +73,10 @@ def db_upgrade() -> None:
     """Apply every migration not yet applied (safe to run again)."""
     engine = make_engine(get_settings().database_url)
     migrate.upgrade(engine)
+    with transaction(sessions()) as session:
+        if person_index.missing_from_index(session):
+            done = person_index.rebuild(session)
+            typer.echo(f"Indexed {done} people for matching")
     typer.echo(f"Database is up to date ({engine.url.render_as_string(hide_password=True)})")
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, TextIO
 
 import typer
 from rich.progress import Progress
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from openmash.audit import service as audit
@@ -20,9 +21,10 @@ from openmash.errors import DomainError, ValidationFailed
 from openmash.identity import agencies
 from openmash.identity.models import Agency
 from openmash.identity.permissions import AgencyType
-from openmash.register import exports, imports, screening
+from openmash.register import exports, imports, person_index, screening
 from openmash.register import requests as details_requests
 from openmash.register.licence_csv import LicenceRow, Problem, format_problems, read_licence_csv
+from openmash.register.models import Person
 from openmash.register.workdays import uk_today
 
 import_app = typer.Typer(
@@ -247,3 +249,17 @@ def remind(
     with transaction(sessions()) as session:
         sent = details_requests.send_reminders(session, day, actor=cli_actor())
     typer.echo(f"{sent} overdue request(s) reminded")
+
+
+matching_app = typer.Typer(help="The matching index of the register's people.", no_args_is_help=True)
+
+
+@matching_app.command("rebuild")
+def rebuild_index() -> None:
+    """Index every person afresh (the index is kept in step by every import; this is for doubt or repair)."""
+    with transaction(sessions()) as session:
+        total = session.scalar(select(func.count()).select_from(Person)) or 0
+        with Progress(transient=True) as bar:
+            task = bar.add_task("Indexing people", total=total)
+            done = person_index.rebuild(session, progress=lambda n: bar.advance(task, n))
+    typer.echo(f"{done} people indexed")

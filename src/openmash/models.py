@@ -3,6 +3,7 @@
 from openmash.audit.models import AuditChainHead, AuditRecord
 from openmash.db.base import Base
 from openmash.identity.models import Agency, ApiToken, User, UserRole, UserSession
+from openmash.matching.models import MatchEntry, MatchKey, MatchProposal, MatchTermCount
 from openmash.register.models import (
     DetailsRequest,
     DriverConcern,
@@ -26,6 +27,10 @@ __all__ = [
     "DriverConcern",
     "Licence",
     "LicenceEvent",
+    "MatchEntry",
+    "MatchKey",
+    "MatchProposal",
+    "MatchTermCount",
     "Notice",
     "Person",
     "PersonAddress",

@@ -657,6 +657,8 @@ def test_openapi_lists_the_api_and_only_the_api(client: TestClient) -> None:
         "/api/v1/register/vehicles/{registration}",
         "/api/v1/register/imports",
         "/api/v1/register/exports",
+        "/api/v1/register/matches",
+        "/api/v1/register/matches/{proposal_id}/decision",
     }
     assert set(spec["paths"]["/api/v1/agencies"]) == {"get", "post"}
     responses = spec["paths"]["/api/v1/agencies"]["post"]["responses"]

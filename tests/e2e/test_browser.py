@@ -435,12 +435,12 @@ def test_an_officer_finds_the_planted_revoked_driver_asks_and_is_answered(live: 
     page.fill("#dob-year", "1984")
     page.fill("#purpose", "Application PH/2026/0412")
     page.click("button:has-text('Search the register')")
-    # Until matching links records, Wolverhampton's and Birmingham's Mohammed Khan are two people.
+    # Wolverhampton and Birmingham each hold a record of Mohammed Khan (an import proposed them as one).
     card = page.locator(".govuk-summary-card", has_text="City of Wolverhampton Council").first
     assert "Mohammed Khan" in card.inner_text()
     assert "Probable" in card.inner_text()
     why = card.locator("table").first.inner_text()
-    assert "phonetic" in why
+    assert "sound the same" in why
     assert "day and month swapped" in why
     history = card.inner_text()
     assert "City of Wolverhampton Council" in history

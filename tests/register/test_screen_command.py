@@ -78,7 +78,8 @@ def test_batch_screening_writes_one_line_per_row_in_order(
             "reason_category": "sexual_offence_or_safeguarding",
         }
     ]
-    assert {"field": "date_of_birth", "level": "day_and_month_swapped", "weight": 3.0} in first["explanation"]
+    swapped = [e for e in first["explanation"] if e["field"] == "date_of_birth"]
+    assert [(e["level"], e["weight"] > 0) for e in swapped] == [("day_month_swapped", True)]
     assert "error" in lines[1]  # no name and no identifier: reported, and the run went on
     assert lines[2]["candidates"] == []  # a bad NI number is ignored, not a reason to skip the applicant
     assert "error" in lines[3]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from openmash.identity.models import Agency, User
 from openmash.identity.principal import Principal, principal_for_user
-from openmash.register import licences
+from openmash.register import licences, person_index
 from openmash.register.models import Licence, Person, Vehicle, VehicleLicence
 from tests.support.factories import UserLogin
 
@@ -27,9 +27,7 @@ def make_licensed_driver(
     person: Person | None = None,
 ) -> Licence:
     if person is None:
-        person = Person(surname=surname, forenames=forenames, date_of_birth=date_of_birth)
-        session.add(person)
-        session.flush()
+        person = make_person(session, surname=surname, forenames=forenames, date_of_birth=date_of_birth)
     events = events or [("applied", date(2023, 1, 5), None), ("granted", date(2023, 2, 1), None)]
     licence = Licence(
         authority_id=authority.id,
@@ -76,9 +74,11 @@ def make_person(
     forenames: str = "Alex",
     date_of_birth: date = date(1981, 6, 2),
 ) -> Person:
+    """A person as an import would leave them: on the register and in the matching index."""
     person = Person(surname=surname, forenames=forenames, date_of_birth=date_of_birth)
     session.add(person)
     session.flush()
+    person_index.reindex(session, [person.id])
     return person
 
 

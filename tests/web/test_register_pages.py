@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from openmash.config import Settings
 from openmash.db.session import transaction
 from openmash.identity.permissions import AgencyType, Role
-from openmash.register.models import Person
 from tests.support.factories import make_agency, make_user
-from tests.support.register import make_licensed_driver
+from tests.support.register import make_licensed_driver, make_person
 from tests.support.web import sign_in
 
 
@@ -21,9 +20,7 @@ def test_a_misspelt_application_finds_the_driver_revoked_elsewhere(
 ) -> None:
     with transaction(sessions) as session:
         elsewhere = make_agency(session, AgencyType.LICENSING_AUTHORITY, "Revoking test council")
-        person = Person(surname="Kowalski", forenames="Piotr", date_of_birth=date(1979, 11, 4))
-        session.add(person)
-        session.flush()
+        person = make_person(session, surname="Kowalski", forenames="Piotr", date_of_birth=date(1979, 11, 4))
         make_licensed_driver(
             session,
             elsewhere,

@@ -95,6 +95,8 @@ WEB_ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/register/requests/{request_id}/withdraw"): LICENSING,
     ("GET", "/register/notices"): LICENSING,
     ("POST", "/register/notices/{notice_id}/read"): LICENSING,
+    ("GET", "/register/matches"): LICENSING,
+    ("POST", "/register/matches/{proposal_id}/decision"): LICENSING,
     ("GET", "/audit"): AUDITORS,
     ("GET", "/audit/export.csv"): AUDITORS,
 }
@@ -110,6 +112,8 @@ API_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("GET", "/api/v1/register/vehicles/{registration}"): Permission.VEHICLE_LOOKUP,
     ("POST", "/api/v1/register/imports"): Permission.REGISTER_RECORD,
     ("GET", "/api/v1/register/exports"): Permission.REGISTER_RECORD,
+    ("GET", "/api/v1/register/matches"): Permission.REGISTER_RECORD,
+    ("POST", "/api/v1/register/matches/{proposal_id}/decision"): Permission.REGISTER_RECORD,
 }
 
 PRINCIPALS: dict[str, tuple[Role, AgencyType | None]] = {

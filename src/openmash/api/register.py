@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import date
 from typing import Annotated, Any
 
@@ -17,7 +18,7 @@ from openmash.http.downloads import csv_download
 from openmash.identity.models import Agency
 from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
-from openmash.register import exports, imports, screening, vehicles
+from openmash.register import exports, imports, matches, screening, vehicles
 from openmash.register.licence_csv import read_licence_csv
 
 router = APIRouter(prefix="/register", tags=["register"])
@@ -50,7 +51,14 @@ class ImportOut(BaseModel):
     events_added: int
     events_already_recorded: int
     licences_created: int
+    matches_proposed: int = Field(description="New people who may already be on the register: see /matches")
     warnings: list[str]
+
+
+class MatchDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    same_person: bool = Field(description="true: the same person; false: different people")
+    note: str = Field(default="", max_length=5000, description="What was checked, for the audit trail")
 
 
 def _own_authority(request: Request, principal: Principal) -> Agency:
@@ -80,7 +88,7 @@ def screen(
         found, authorities = screening.screen_for(
             session, principal.actor, applicant, body.purpose, audit_context(request)
         )
-        return {"engine": screening.ENGINE, "candidates": screening.as_json(found, authorities)}
+        return {"engine": matches.engine_name(), "candidates": screening.as_json(found, authorities)}
 
 
 @router.get("/vehicles/{registration}", summary="Look up a vehicle by registration mark (purpose required)")
@@ -160,6 +168,7 @@ def import_records(
         events_added=summary.events_added,
         events_already_recorded=summary.events_already_recorded,
         licences_created=summary.licences_created,
+        matches_proposed=summary.matches_proposed,
         warnings=[str(w) for w in result.warnings],
     )
 
@@ -178,3 +187,62 @@ def export_records(
             session, session.merge(authority), principal.actor, audit_context(request)
         ),
     )
+
+
+def _proposal(view: matches.ProposalView) -> dict[str, Any]:
+    def side(person: matches.PersonSide) -> dict[str, Any]:
+        return {
+            "person_id": str(person.id),
+            "surname": person.surname,
+            "forenames": person.forenames,
+            "date_of_birth": person.date_of_birth.isoformat(),
+            "licences": [
+                {"authority": authority, "authority_licence_ref": ref, "status": status}
+                for authority, ref, status in person.licences
+            ],
+        }
+
+    return {
+        "id": str(view.id),
+        "proposed_at": view.proposed_at.isoformat(),
+        "band": view.band,
+        "score": view.score,
+        "explanation": view.explanation,
+        "new": side(view.new),
+        "existing": side(view.existing),
+        "status": view.status,
+        "decided_by": view.decided_by,
+        "decided_at": view.decided_at.isoformat() if view.decided_at else None,
+    }
+
+
+@router.get("/matches", summary="Matches proposed by the authority's imports, waiting for a decision")
+def proposed_matches(
+    request: Request,
+    principal: Annotated[Principal, Depends(require(Permission.REGISTER_RECORD))],
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    with app_context(request).transaction() as session:
+        waiting = matches.pending(session, principal, audit_context(request), limit=limit)
+        return {"total": waiting.total, "proposals": [_proposal(view) for view in waiting.shown]}
+
+
+@router.post(
+    "/matches/{proposal_id}/decision", summary="Confirm (the same person) or reject a proposed match"
+)
+def decide_match(
+    request: Request,
+    proposal_id: uuid.UUID,
+    body: MatchDecisionIn,
+    principal: Annotated[Principal, Depends(require(Permission.REGISTER_RECORD))],
+) -> dict[str, Any]:
+    with app_context(request).transaction() as session:
+        view = matches.decide(
+            session,
+            principal,
+            proposal_id,
+            confirm=body.same_person,
+            note=body.note,
+            context=audit_context(request),
+        )
+        return _proposal(view)

@@ -26,7 +26,7 @@ from openmash.db.base import utcnow
 from openmash.errors import ValidationFailed
 from openmash.identity.models import Agency
 from openmash.identity.permissions import AgencyType
-from openmash.register import bulk, licences
+from openmash.register import bulk, licences, matches
 from openmash.register.bulk import HeldEvent, HeldLicence, HeldPerson, HeldVehicle
 from openmash.register.licence_csv import LicenceRow, Problem
 from openmash.register.models import (
@@ -50,6 +50,7 @@ class ImportSummary:
     licences_created: int = 0
     people_created: int = 0
     vehicles_created: int = 0
+    matches_proposed: int = 0
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -341,8 +342,14 @@ def import_licences(
         bar.to_write = changes.size() or 1
         bulk.write(session, changes, utcnow(), bar.wrote)
     bulk.expire(session, importer.held_ids())
-    bar.at(1.0)
     summary = importer.summary
+    summary.matches_proposed = matches.index_and_propose(
+        session,
+        authority.id,
+        touched=importer.people.keys(),
+        new=[p.id for p in importer.people.values() if p.new],
+    )
+    bar.at(1.0)
     audit.record(
         session,
         "register.import",
@@ -356,6 +363,7 @@ def import_licences(
             "events_added": summary.events_added,
             "already_recorded": summary.events_already_recorded,
             "licences_created": summary.licences_created,
+            "matches_proposed": summary.matches_proposed,
         },
     )
     return summary

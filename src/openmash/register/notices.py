@@ -23,7 +23,7 @@ from openmash.errors import NotFoundError, PermissionDenied
 from openmash.identity.models import Agency
 from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
-from openmash.register import labels
+from openmash.register import labels, matches
 from openmash.register.models import Licence, Notice
 
 # A person is "currently licensed" by an authority holding a licence of theirs in one of these states: a
@@ -35,12 +35,14 @@ LIST_LIMIT = 200
 def current_authorities(
     session: Session, person_id: uuid.UUID, *, exclude: uuid.UUID | None = None
 ) -> list[Agency]:
-    """Every licensing authority that currently licenses the person (but ``exclude``), by name."""
+    """Every licensing authority that currently licenses the person, or a record confirmed to be the same
+    person (but ``exclude``), by name."""
+    people = {person_id} | matches.linked_people(session, person_id)
     stmt = (
         select(Agency)
         .join(Licence, Licence.authority_id == Agency.id)
         .where(
-            Licence.person_id == person_id,
+            Licence.person_id.in_(people),
             Licence.status.in_(CURRENTLY_LICENSED),
             Agency.type == AgencyType.LICENSING_AUTHORITY.value,
         )

@@ -15,7 +15,7 @@ Sharing rules:
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -27,6 +27,7 @@ from openmash.errors import NotFoundError, PermissionDenied, PurposeRequired
 from openmash.identity.models import Agency
 from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
+from openmash.register import matches
 from openmash.register.concerns import may_record_concern
 from openmash.register.models import (
     DetailsRequest,
@@ -125,6 +126,20 @@ class PersonView:
     concerns: list[ConcernView]
     requests: list[RequestLine]
     may_record_concern: bool
+    same_person_as: list[tuple[uuid.UUID, str, date]] = field(default_factory=list)  # (id, name, born)
+
+
+def _same_person_as(session: Session, person_id: uuid.UUID) -> list[tuple[uuid.UUID, str, date]]:
+    """Records an officer confirmed to be this person (a proposed match from an import)."""
+    linked = matches.linked_people(session, person_id)
+    if not linked:
+        return []
+    return [
+        (p.id, f"{p.forenames} {p.surname}", p.date_of_birth)
+        for p in session.scalars(
+            select(Person).where(Person.id.in_(linked)).order_by(Person.surname, Person.id)
+        )
+    ]
 
 
 def _events(licence: Licence, own: bool) -> list[EventView]:
@@ -322,4 +337,5 @@ def view_person(
         concerns=_concerns(session, principal, person.id),
         requests=_requests(session, principal, person.id, today or uk_today()),
         may_record_concern=may_record_concern(principal),
+        same_person_as=_same_person_as(session, person.id),
     )

@@ -1,38 +1,38 @@
 """Screening an applicant against every authority's licences: candidates ranked by score, in bands, each with
 the reasons it matched field by field, and a summary of its licences everywhere.
 
-This first engine finds candidates through indexed identifiers, the date of birth (as given, or with day and
-month swapped) and the postcode, and scores them with fixed Fellegi–Sunter style weights. The matching issue
-replaces it with blocking keys that survive any single error and weights estimated from data. A name and a
-date of birth alone are never "certain": certainty needs an identifier that agrees, and none that disagrees.
+The matching engine (openmash.matching) finds the candidates through blocking keys that survive any single
+error and scores them field by field with Fellegi–Sunter weights from its model file. A name and a date of
+birth alone are never "certain": certainty needs an identifier that agrees, and none that disagrees.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import jellyfish
-from rapidfuzz.distance import JaroWinkler, Levenshtein
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from openmash.audit import service as audit
 from openmash.audit.service import Actor, Context
 from openmash.errors import PurposeRequired, ValidationFailed
 from openmash.identity.models import Agency
+from openmash.matching import engine
+from openmash.matching.compare import FieldComparison
+from openmash.matching.record import MatchRecord
 from openmash.register.identifiers import (
     normalise_driving_licence_number,
     normalise_ni_number,
     normalise_postcode,
 )
-from openmash.register.models import Licence, Person, PersonAddress, PersonName
+from openmash.register.matches import engine_name
+from openmash.register.models import Licence, Person
+from openmash.register.person_index import DOMAIN
 
-ENGINE = "openmash-screening-0.1 (fixed weights)"
 CERTAIN, PROBABLE, POSSIBLE = "certain", "probable", "possible"
 MAX_CANDIDATES = 50
 
@@ -52,21 +52,11 @@ class Applicant:
 
 
 @dataclass
-class Comparison:
-    field: str
-    level: str
-    weight: float
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "level": self.level, "weight": round(self.weight, 2)}
-
-
-@dataclass
 class Candidate:
     person: Person
     score: float
     band: str
-    explanation: list[Comparison] = field(default_factory=list)
+    explanation: list[FieldComparison] = field(default_factory=list)
 
     def licences_summary(self, authorities: dict[uuid.UUID, Agency]) -> list[dict[str, Any]]:
         summary = []
@@ -127,203 +117,32 @@ def read_applicant(
     )
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.lower().replace("-", " ").replace("'", "").split())
-
-
-def _name_level(given: str, held: str, *, surname: bool) -> Comparison:
-    a, b = _fold(given), _fold(held)
-    label = "surname" if surname else "forenames"
-    strong, medium, weak = (4.0, 3.0, 1.5) if surname else (3.0, 2.0, 1.0)
-    if not a or not b:
-        return Comparison(label, "missing", 0.0)
-    if a == b or a.replace(" ", "") == b.replace(" ", ""):
-        return Comparison(label, "exact", strong)
-    first_a, first_b = a.split()[0], b.split()[0]
-    if jellyfish.metaphone(first_a) == jellyfish.metaphone(first_b) or jellyfish.soundex(
-        first_a
-    ) == jellyfish.soundex(first_b):
-        return Comparison(label, "phonetic", medium)
-    similarity = JaroWinkler.similarity(a, b)
-    if similarity >= 0.92:
-        return Comparison(label, "jaro_winkler>=0.92", medium)
-    if similarity >= 0.85:
-        return Comparison(label, "jaro_winkler>=0.85", weak)
-    if not surname and first_a[0] == first_b[0] and (len(first_a) == 1 or len(first_b) == 1):
-        return Comparison(label, "initial", 0.5)
-    return Comparison(label, "different", -2.0 if surname else -1.0)
-
-
-@dataclass(frozen=True)
-class _Held:
-    """What the comparison reads of a person, from a loaded Person or straight from the columns."""
-
-    id: uuid.UUID
-    names: list[tuple[str, str]]  # (surname, forenames): the current name, then previous names and aliases
-    date_of_birth: date
-    driving_licence_number: str | None
-    ni_number: str | None
-    postcodes: set[str]
-
-    @classmethod
-    def of(cls, person: Person) -> _Held:
-        return cls(
-            person.id,
-            [(person.surname, person.forenames)] + [(n.surname, n.forenames) for n in person.names],
-            person.date_of_birth,
-            person.driving_licence_number,
-            person.ni_number,
-            {a.postcode for a in person.addresses if a.postcode},
-        )
-
-
-def _best_name(applicant: Applicant, held: list[tuple[str, str]]) -> list[Comparison]:
-    given = list(applicant.names)
-    given += [(f, s) for s, f in applicant.names]  # forename and surname swapped
-    best: list[Comparison] = []
-    for g_surname, g_forenames in given:
-        for h_surname, h_forenames in held:
-            pair = [
-                _name_level(g_surname, h_surname, surname=True),
-                _name_level(g_forenames, h_forenames, surname=False),
-            ]
-            if not best or sum(c.weight for c in pair) > sum(c.weight for c in best):
-                best = pair
-    return best
-
-
-def _dob_level(given: date | None, held: date) -> Comparison:
-    if given is None:
-        return Comparison("date_of_birth", "missing", 0.0)
-    if given == held:
-        return Comparison("date_of_birth", "exact", 5.0)
-    if (given.day, given.month, given.year) == (held.month, held.day, held.year):
-        return Comparison("date_of_birth", "day_and_month_swapped", 3.0)
-    same = sum((given.year == held.year, given.month == held.month, given.day == held.day))
-    if same == 2:
-        return Comparison("date_of_birth", "one_part_differs", 1.5)
-    return Comparison("date_of_birth", "different", -4.0)
-
-
-def _identifier_level(
-    name: str, given: str | None, held: str | None, agree: float, near: float
-) -> Comparison:
-    if not given or not held:
-        return Comparison(name, "missing", 0.0)
-    if given == held:
-        return Comparison(name, "exact", agree)
-    if len(given) == len(held) and Levenshtein.distance(given, held) == 1:
-        return Comparison(name, "one_keying_error", near)
-    return Comparison(name, "different", -6.0)
-
-
-def score(applicant: Applicant, person: Person) -> Candidate | None:
-    """Compare field by field; None when the person is not worth showing."""
-    compared = _compare(applicant, _Held.of(person))
-    if compared is None:
-        return None
-    total, band, parts = compared
-    return Candidate(person=person, score=total, band=band, explanation=parts)
-
-
-def _compare(applicant: Applicant, person: _Held) -> tuple[float, str, list[Comparison]] | None:
-    parts = _best_name(applicant, person.names)
-    parts.append(_dob_level(applicant.date_of_birth, person.date_of_birth))
-    dln = _identifier_level(
-        "driving_licence_number", applicant.driving_licence_number, person.driving_licence_number, 12.0, 8.0
+def applicant_record(applicant: Applicant) -> MatchRecord:
+    """What the engine compares of an applicant."""
+    identifiers = {
+        "driving_licence_number": applicant.driving_licence_number,
+        "ni_number": applicant.ni_number,
+    }
+    return MatchRecord(
+        record_id="applicant",
+        names=tuple(applicant.names),
+        date_of_birth=applicant.date_of_birth,
+        identifiers={kind: value for kind, value in identifiers.items() if value},
+        postcodes=frozenset([applicant.postcode] if applicant.postcode else []),
     )
-    ni = _identifier_level("ni_number", applicant.ni_number, person.ni_number, 10.0, 6.0)
-    parts += [dln, ni]
-    if applicant.postcode:
-        postcodes = person.postcodes
-        outward = applicant.postcode.split(" ")[0]
-        if applicant.postcode in postcodes:
-            parts.append(Comparison("postcode", "exact", 2.0))
-        elif any(p.split(" ")[0] == outward for p in postcodes):
-            parts.append(Comparison("postcode", "same_district", 0.5))
-    total = sum(c.weight for c in parts)
-    corroborated = any(c.level == "exact" for c in (dln, ni))
-    contradicted = any(c.level == "different" for c in (dln, ni))
-    names_fit = all(c.level != "different" for c in parts[:2])
-    if corroborated and not contradicted and names_fit and total >= 18:
-        band = CERTAIN
-    elif total >= 8:
-        band = PROBABLE
-    elif total >= 3:
-        band = POSSIBLE
-    else:
-        return None
-    return round(total, 2), band, parts
-
-
-def _candidate_ids(session: Session, applicant: Applicant) -> set[uuid.UUID]:
-    conditions = []
-    if applicant.driving_licence_number:
-        conditions.append(Person.driving_licence_number == applicant.driving_licence_number)
-    if applicant.ni_number:
-        conditions.append(Person.ni_number == applicant.ni_number)
-    dob = applicant.date_of_birth
-    if dob is not None:
-        conditions.append(Person.date_of_birth == dob)
-        if dob.day <= 12 and dob.day != dob.month:  # swapped, it is still a real date
-            conditions.append(Person.date_of_birth == date(dob.year, dob.day, dob.month))
-    ids: set[uuid.UUID] = set()
-    if conditions:
-        ids |= set(session.scalars(select(Person.id).where(or_(*conditions)).limit(2000)))
-    if applicant.postcode:
-        ids |= set(
-            session.scalars(
-                select(PersonAddress.person_id).where(PersonAddress.postcode == applicant.postcode).limit(500)
-            )
-        )
-    return ids
-
-
-def _read_people(session: Session, ids: set[uuid.UUID]) -> list[_Held]:
-    """The candidates as the comparison reads them: plain columns, no ORM objects (most are not shown)."""
-    names: dict[uuid.UUID, list[tuple[str, str]]] = defaultdict(list)
-    for person_id, surname, forenames in session.execute(
-        select(PersonName.person_id, PersonName.surname, PersonName.forenames).where(
-            PersonName.person_id.in_(ids)
-        )
-    ):
-        names[person_id].append((surname, forenames))
-    postcodes: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for person_id, postcode in session.execute(
-        select(PersonAddress.person_id, PersonAddress.postcode).where(PersonAddress.person_id.in_(ids))
-    ):
-        if postcode:
-            postcodes[person_id].add(postcode)
-    p = Person
-    columns = (p.id, p.surname, p.forenames, p.date_of_birth, p.driving_licence_number, p.ni_number)
-    return [
-        _Held(person_id, [(surname, forenames), *names[person_id]], born, dln, ni, postcodes[person_id])
-        for person_id, surname, forenames, born, dln, ni in session.execute(
-            select(*columns).where(p.id.in_(ids))
-        )
-    ]
 
 
 def screen(session: Session, applicant: Applicant) -> list[Candidate]:
     """Candidates best first (no audit: callers use ``screen_for``)."""
-    ids = _candidate_ids(session, applicant)
-    if not ids:
-        return []
-    compared = [
-        (held.id, found)
-        for held in _read_people(session, ids)
-        if (found := _compare(applicant, held)) is not None
-    ]
-    compared.sort(key=lambda c: (-c[1][0], str(c[0])))
-    kept = compared[:MAX_CANDIDATES]
-    if not kept:
+    found = engine.find(session, DOMAIN, applicant_record(applicant), limit=MAX_CANDIDATES)
+    if not found:
         return []
     # Only the people shown are loaded as objects, with what the result shows of them.
     people = {
         person.id: person
         for person in session.scalars(
             select(Person)
-            .where(Person.id.in_([person_id for person_id, _ in kept]))
+            .where(Person.id.in_([uuid.UUID(match.record_id) for match in found]))
             .options(
                 selectinload(Person.names),
                 selectinload(Person.addresses),
@@ -332,8 +151,14 @@ def screen(session: Session, applicant: Applicant) -> list[Candidate]:
         )
     }
     return [
-        Candidate(person=people[person_id], score=total, band=band, explanation=parts)
-        for person_id, (total, band, parts) in kept
+        Candidate(
+            person=people[uuid.UUID(match.record_id)],
+            score=round(match.scored.weight, 2),
+            band=match.scored.band or POSSIBLE,
+            explanation=list(match.scored.explanation),
+        )
+        for match in found
+        if uuid.UUID(match.record_id) in people
     ]
 
 
@@ -353,7 +178,7 @@ def screen_for(
         actor,
         purpose=stated,
         context=context,
-        details={"engine": ENGINE, "candidates": [str(c.person.id) for c in candidates]},
+        details={"engine": engine_name(), "candidates": [str(c.person.id) for c in candidates]},
     )
     authorities = {
         a.id: a
@@ -414,5 +239,5 @@ def screen_batch(
         actor,
         purpose=stated,
         context=context,
-        details={"engine": ENGINE, "applicants": len(applicants), "candidates": sorted(shown)},
+        details={"engine": engine_name(), "applicants": len(applicants), "candidates": sorted(shown)},
     )

@@ -28,6 +28,7 @@ NAVIGATION: list[tuple[str, str, Permission]] = [
     ("Vehicle lookup", "/register/vehicles", Permission.VEHICLE_LOOKUP),
     ("Requests", "/register/requests", Permission.REGISTER_RECORD),
     ("Notices", "/register/notices", Permission.REGISTER_RECORD),
+    ("Proposed matches", "/register/matches", Permission.REGISTER_RECORD),
     ("Users", "/admin/users", Permission.USERS_MANAGE),
     ("Agencies", "/admin/agencies", Permission.AGENCIES_MANAGE),
     ("API tokens", "/admin/tokens", Permission.TOKENS_MANAGE),
@@ -59,6 +60,14 @@ def uk_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(UK).strftime("%-d %b %Y %H:%M")
+
+
+MATCH_FIELDS = {"ni_number": "National Insurance number", "nhs_number": "NHS number", "upn": "UPN"}
+
+
+def match_field_label(field: str) -> str:
+    """A compared field as users say it ("date_of_birth": "Date of birth")."""
+    return MATCH_FIELDS.get(field, field.replace("_", " ").capitalize())
 
 
 def long_date(value: date | None) -> str:
@@ -98,6 +107,7 @@ def make_environment() -> Environment:
     env.filters["role_label"] = role_label
     env.filters["agency_type_label"] = agency_type_label
     env.filters["long_date"] = long_date
+    env.filters["match_field_label"] = match_field_label
     env.filters["licence_type_label"] = labels.licence_type
     env.filters["reason_label"] = labels.reason
     env.filters["decision_label"] = lambda code: labels.DECISIONS.get(code, code.replace("_", " "))
