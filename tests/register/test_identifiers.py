@@ -203,6 +203,12 @@ def test_short_surnames_accents_and_punctuation_follow_dvla_spelling() -> None:
     assert dvla_number_mismatches("OBRIE812050SE9AB", "Ó'Brien", "Séan Éamon", date(1980, 12, 5), "M") == []
 
 
+def test_letters_that_accents_do_not_explain_are_transliterated_as_the_dvla_writes_them() -> None:
+    """Ł is not an L with an accent to Unicode; the DVLA writes Łukasz Łęcki as LECKI ... L9."""
+    assert dvla_number_mismatches("LECKI812050L99AB", "Łęcki", "Łukasz", date(1980, 12, 5), "M") == []
+    assert dvla_number_mismatches("OBERG812050S99AB", "Øberg", "Søren", date(1980, 12, 5), "M") == []
+
+
 def test_northern_ireland_and_unreadable_numbers_give_no_warnings() -> None:
     assert sarah_morgan("12345678", surname="Someone Else") == []
     assert sarah_morgan("not a number", surname="Someone Else") == []

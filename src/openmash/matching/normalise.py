@@ -140,6 +140,17 @@ _TITLES: Final = frozenset(
 _LEADING_TITLES: Final = frozenset({"sir", "dame", "lord", "lady", "master"})
 
 
+def transliterate(text: str) -> str:
+    """Lower case, with accents dropped and other Latin letters, Greek and Cyrillic written in a-z (ł as l,
+    ß as ss); punctuation and words are left as they are."""
+    lowered = text.lower()
+    if not lowered.isascii():
+        lowered = _GREEK_OU.sub("ou", lowered).translate(_TRANSLATE)
+        decomposed = unicodedata.normalize("NFKD", lowered)
+        lowered = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_TRANSLATE)
+    return lowered
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case ASCII with accents, other Latin letters, Greek and Cyrillic transliterated.
@@ -147,11 +158,7 @@ def fold(text: str) -> str:
     Apostrophes vanish, other punctuation separates words, titles go. A text made only of titles keeps its
     last word, so that a surname "Lord" is still a surname.
     """
-    lowered = text.lower()
-    if not lowered.isascii():
-        lowered = _GREEK_OU.sub("ou", lowered).translate(_TRANSLATE)
-        decomposed = unicodedata.normalize("NFKD", lowered)
-        lowered = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_TRANSLATE)
+    lowered = transliterate(text)
     words = _NOT_ALNUM.sub(" ", lowered.translate(_APOSTROPHES)).split()
     kept = [w for w in words if w not in _TITLES]
     while len(kept) > 1 and kept[0] in _LEADING_TITLES:

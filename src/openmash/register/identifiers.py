@@ -14,6 +14,8 @@ import re
 import unicodedata
 from datetime import date
 
+from openmash.matching.normalise import transliterate
+
 # BS 7666 pattern, as used by GOV.UK: outward code (area, district, optional sub-district), then the inward
 # code, whose letters are never C, I, K, M, O or V. GIR 0AA is the one historic exception.
 _POSTCODE = re.compile(
@@ -107,9 +109,11 @@ def normalise_driving_licence_number(text: str) -> str | None:
 
 
 def _latin_letters(text: str) -> str:
-    """The unaccented Latin letters of ``text``, upper-case: how the DVLA spells a name in a driver number."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed.upper() if "A" <= char <= "Z")
+    """The unaccented Latin letters of ``text``, upper-case: how the DVLA spells a name in a driver number
+    (Łukasz as LUKAS, Øberg as OBERG: letters NFKD does not split are transliterated too). Letters of other
+    scripts are left out: how the DVLA wrote a Greek or Cyrillic name in Latin letters cannot be known."""
+    latin = "".join(char for char in text if char.isascii() or unicodedata.name(char, "").startswith("LATIN"))
+    return "".join(char for char in transliterate(latin).upper() if "A" <= char <= "Z")
 
 
 def _surname_codes(surname: str) -> set[str]:
