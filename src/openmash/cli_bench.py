@@ -58,3 +58,26 @@ def screen(
     if results is not None:
         benchmark.append_results(results, [report], date.today())
         typer.echo(f"Results added to {results}")
+
+
+@bench_app.command("train-model")
+def train_model(
+    output: Annotated[Path, typer.Option(help="Write the model file here")],
+    people: Annotated[int, typer.Option(help="People on the synthetic register", min=1000)] = 200_000,
+    applicants: Annotated[int, typer.Option(help="Generated applicants to train on", min=100)] = 20_000,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic population")] = 11,
+    version: Annotated[str, typer.Option(help="The trained model's version")] = "1.1.0",
+) -> None:
+    """Estimate the matching model's weights from a synthetic population by EM (u from random pairs) and
+    write the model file; prints EM's m beside the m the ground truth gives, level by level."""
+    from openmash.demo.train_model import train_on_population
+    from openmash.matching.train import write_model
+
+    trained = train_on_population(people, applicants, seed, version=version, echo=typer.echo)
+    typer.echo(f"share of candidate pairs that are true matches: {trained.true_share:.4f}")
+    for field, levels in trained.model.fields.items():
+        for level, params in levels.items():
+            truth = trained.labelled_m.get(field, {}).get(level, 0.0)
+            typer.echo(f"{field:24} {level:20} m {params.m:.4f} (truth {truth:.4f})  u {params.u:.6f}")
+    write_model(output, trained.model)
+    typer.echo(f"Model written to {output}")

@@ -7,7 +7,7 @@ register.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +22,10 @@ from openmash.matching.models import MatchEntry, MatchKey
 from openmash.matching.record import MatchRecord
 
 MAX_RESULTS = 50
+# The most candidates scored for one query, those sharing the most keys with it first. The true record of a
+# query with no error shares every key, and with two errors still more than almost any other: at 200,000
+# people it is never below the 62nd. Bounds the time of a query on a common name at national scale.
+MAX_CANDIDATES = 200
 _CHUNK = 2000
 
 
@@ -31,16 +35,26 @@ class Match:
     scored: Scored
 
 
-def candidates(session: Session, domain: str, query: MatchRecord) -> list[MatchRecord]:
-    """Every indexed record sharing a blocking key with the query."""
+def _most_shared(shared: Counter[int], cap: int) -> list[int]:
+    if len(shared) <= cap:
+        return list(shared)
+    return [entry for entry, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:cap]]
+
+
+def candidates(
+    session: Session, domain: str, query: MatchRecord, cap: int = MAX_CANDIDATES
+) -> list[MatchRecord]:
+    """The indexed records sharing a blocking key with the query, those sharing most first, up to ``cap``."""
     keys = query_keys(domain, query)
     if not keys:
         return []
-    shared = select(MatchKey.entry_id).where(MatchKey.key.in_(keys))
+    shared = Counter(session.scalars(select(MatchKey.entry_id).where(MatchKey.key.in_(keys))))
+    if not shared:
+        return []
     return [
         storage.loads(record_id, data)
         for record_id, data in session.execute(
-            select(MatchEntry.record_id, MatchEntry.data).where(MatchEntry.id.in_(shared))
+            select(MatchEntry.record_id, MatchEntry.data).where(MatchEntry.id.in_(_most_shared(shared, cap)))
         )
     ]
 
@@ -92,7 +106,14 @@ def find_many(
             select(MatchKey.key, MatchKey.entry_id).where(MatchKey.key.in_(wanted[start : start + _CHUNK]))
         ):
             entries_of[key].append(entry_id)
-    entry_ids = sorted({entry for entries in entries_of.values() for entry in entries})
+    chosen = {
+        query.record_id: _most_shared(
+            Counter(entry for key in keys_of[query.record_id] for entry in entries_of.get(key, ())),
+            MAX_CANDIDATES + 1,  # the query itself is indexed too
+        )
+        for query in queries
+    }
+    entry_ids = sorted({entry for entries in chosen.values() for entry in entries})
     held: dict[int, MatchRecord] = {}
     for start in range(0, len(entry_ids), _CHUNK):
         for entry_id, record_id, data in session.execute(
@@ -108,10 +129,9 @@ def find_many(
 
     found: dict[str, list[Match]] = {}
     for query in queries:
-        shared = {entry for key in keys_of[query.record_id] for entry in entries_of.get(key, ())}
         matches = [
             Match(other.record_id, scored)
-            for entry in shared
+            for entry in chosen[query.record_id]
             if (other := held[entry]).record_id != query.record_id
             and (scored := score(query, other, model, frequency)).band is not None
         ]

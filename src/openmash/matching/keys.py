@@ -1,17 +1,19 @@
-"""Blocking keys: the few indexed values a record is found by, chosen so that no single error loses it.
+"""Blocking keys: the few indexed values a record is found by, chosen so that no single error loses it, and
+few pairs of errors.
 
-For each name a record holds, four keys pair a name part with a date part:
+Each key pairs a name part with date parts. For each name a record holds, with S the surname's sound and F the
+first forename's group (nicknames and spellings share one):
 
-- surname sound + date of birth         survives any error in the forenames (typo, nickname, initial)
-- forename group + date of birth        survives any error in the surname (typo, marriage, spacing)
-- surname sound + forename group + year survives a wrong day or month, or the two swapped
-- surname sound + forename group + day and month: survives a wrong year
+- S or F, each with two of the three parts of the date of birth (year and month, year and day, month and
+  day): a record is found with any error in one name and any one part of the date wrong;
+- S and F with the year: both day and month wrong;
+- the date of birth with the first letter of the surname, and with that of the forename: both names mistyped;
+- S and F alone, looked up only when a query has no date of birth, and each with the postcode;
 
-plus surname sound + forename group alone (found only when a date of birth is missing), and each identifier
-exactly: a mistyped identifier is a single error the name and date keys survive. A query adds the same keys
-for its names swapped (forename written as surname) and for its date with day and month swapped, so one
-indexed lookup finds every candidate. Blocks stay small at national scale because each key holds a name
-and a date together; a common name ("Mohammed Khan") with a date of birth is a handful of people.
+and each identifier exactly (a mistyped identifier is an error the name keys survive). A query adds the same
+keys for its names swapped (forename written as surname) and for its date with day and month swapped. Blocks
+stay small at national scale because each key holds a name and most of a date: "Khan" with a year and month
+of birth is a few dozen people among two million.
 
 Keys are 64-bit hashes of (domain, kind, value): one integer column indexes every domain.
 """
@@ -22,7 +24,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import date
 
-from openmash.matching.normalise import forename_key, phonetic, tokens
+from openmash.matching.normalise import forename_key, joined, phonetic, tokens
 from openmash.matching.record import MatchRecord
 
 
@@ -52,26 +54,52 @@ def name_date_keys(
     a query with a date of birth never needs the large name-only blocks)."""
     keys: set[tuple[str, str]] = set()
     forename = _forename_group(forenames)
-    for sound in _surname_sounds(surname):
-        if forename and name_only:
-            keys.add(("sf", f"{sound}|{forename}"))
-        if born is not None:
-            keys.add(("sd", f"{sound}|{born.isoformat()}"))
-            if forename:
-                keys.add(("sfy", f"{sound}|{forename}|{born.year}"))
-                keys.add(("sfm", f"{sound}|{forename}|{born.month:02d}-{born.day:02d}"))
-    if forename and born is not None:
-        keys.add(("fd", f"{forename}|{born.isoformat()}"))
+    sounds = _surname_sounds(surname)
+    if born is not None:
+        year, month, day = f"{born.year}", f"{born.month:02d}", f"{born.day:02d}"
+        parts = {"ym": f"{year}-{month}", "yd": f"{year}-{day}", "md": f"{month}-{day}"}
+        for name_kind, values in (("s", sounds), ("f", {forename} if forename else set())):
+            for value in values:
+                keys |= {(f"{name_kind}{part}", f"{value}|{date_part}") for part, date_part in parts.items()}
+        if forename:
+            keys |= {("sfy", f"{sound}|{forename}|{year}") for sound in sounds}
+        keys |= {
+            (f"d{role}", f"{born.isoformat()}|{initial}") for role, initial in _initials(surname, forenames)
+        }
+    if forename and name_only:
+        keys |= {("sf", f"{sound}|{forename}") for sound in sounds}
     return keys
+
+
+def _initials(surname: str, forenames: str) -> list[tuple[str, str]]:
+    found = []
+    if surname_letters := joined(surname):
+        found.append(("s", surname_letters[0]))
+    if forename_parts := tokens(forenames):
+        found.append(("f", forename_parts[0][0]))
+    return found
 
 
 def _identifier_keys(record: MatchRecord) -> set[tuple[str, str]]:
     return {(f"id:{kind}", value) for kind, value in record.identifiers.items() if value}
 
 
+def _postcode_keys(record: MatchRecord, names: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """A postcode with the surname's sound, and with the forename's group: found without a date of birth
+    and with one name wrong, where the applicant has not moved."""
+    keys: set[tuple[str, str]] = set()
+    for postcode in record.postcodes:
+        compact = postcode.replace(" ", "").upper()
+        for surname, forenames in names:
+            keys |= {("ps", f"{compact}|{sound}") for sound in _surname_sounds(surname)}
+            if forename := _forename_group(forenames):
+                keys.add(("pf", f"{compact}|{forename}"))
+    return keys
+
+
 def record_keys(domain: str, record: MatchRecord) -> set[int]:
     """The keys a record is stored under."""
-    keys = _identifier_keys(record)
+    keys = _identifier_keys(record) | _postcode_keys(record, record.names)
     for surname, forenames in record.names:
         keys |= name_date_keys(surname, forenames, record.date_of_birth)
     return {hash_key(domain, kind, value) for kind, value in keys}
@@ -89,8 +117,8 @@ def query_keys(domain: str, record: MatchRecord) -> set[int]:
     dates: list[date | None] = [record.date_of_birth]
     if record.date_of_birth is not None and (swapped := swapped_day_and_month(record.date_of_birth)):
         dates.append(swapped)
-    names: Iterable[tuple[str, str]] = list(record.names) + [(f, s) for s, f in record.names]
-    keys = _identifier_keys(record)
+    names = list(record.names) + [(f, s) for s, f in record.names]
+    keys = _identifier_keys(record) | _postcode_keys(record, names)
     for surname, forenames in names:
         for born in dates:
             keys |= name_date_keys(surname, forenames, born, name_only=born is None)
