@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -82,14 +83,15 @@ def index_records(session: Session, domain: str, records: Iterable[MatchRecord])
             )
             keys += [{"key": key, "entry_id": entry_id} for key in record_keys(domain, record)]
     if fresh:
-        written = session.execute(
-            insert(MatchEntry).returning(MatchEntry.id, MatchEntry.record_id, sort_by_parameter_order=True),
+        entries = cast(Table, MatchEntry.__table__)
+        written = session.execute(  # Core, not the ORM: an import writes tens of thousands at once
+            insert(entries).returning(entries.c.id, entries.c.record_id, sort_by_parameter_order=True),
             [{"domain": domain, "record_id": r.record_id, "data": storage.dumps(r)} for r in fresh],
         ).all()
         for (entry_id, _), record in zip(written, fresh, strict=True):
             keys += [{"key": key, "entry_id": entry_id} for key in record_keys(domain, record)]
     if keys:
-        session.execute(insert(MatchKey), keys)
+        session.execute(insert(cast(Table, MatchKey.__table__)), keys)
     _add_counts(session, domain, counts)
     return len(fresh) + len(changed)
 

@@ -5,9 +5,11 @@ Each key pairs a name part with date parts. For each name a record holds, with S
 first forename's group (nicknames and spellings share one):
 
 - S or F, each with two of the three parts of the date of birth (year and month, year and day, month and
-  day): a record is found with any error in one name and any one part of the date wrong;
+  day), and with the year and the day and month in either order: a record is found with any error in one
+  name and any one part of the date wrong, or day and month swapped;
 - S and F with the year: both day and month wrong;
-- the date of birth with the first letter of the surname, and with that of the forename: both names mistyped;
+- the date of birth with the first letter of the surname, and with that of the forename (one kind, so that
+  names written the other way round still meet): both names mistyped;
 - S and F alone, looked up only when a query has no date of birth, and each with the postcode;
 
 and each identifier exactly (a mistyped identifier is an error the name keys survive). A query adds the same
@@ -57,15 +59,21 @@ def name_date_keys(
     sounds = _surname_sounds(surname)
     if born is not None:
         year, month, day = f"{born.year}", f"{born.month:02d}", f"{born.day:02d}"
-        parts = {"ym": f"{year}-{month}", "yd": f"{year}-{day}", "md": f"{month}-{day}"}
+        low, high = sorted((month, day))
+        # yu: the year with day and month in either order, so that a record and its swapped twin share keys
+        # without a query's expansion (an import's proposals join stored keys only).
+        parts = {
+            "ym": f"{year}-{month}",
+            "yd": f"{year}-{day}",
+            "md": f"{month}-{day}",
+            "yu": f"{year}-{low}{high}",
+        }
         for name_kind, values in (("s", sounds), ("f", {forename} if forename else set())):
             for value in values:
                 keys |= {(f"{name_kind}{part}", f"{value}|{date_part}") for part, date_part in parts.items()}
         if forename:
             keys |= {("sfy", f"{sound}|{forename}|{year}") for sound in sounds}
-        keys |= {
-            (f"d{role}", f"{born.isoformat()}|{initial}") for role, initial in _initials(surname, forenames)
-        }
+        keys |= {("di", f"{born.isoformat()}|{initial}") for _, initial in _initials(surname, forenames)}
     if forename and name_only:
         keys |= {("sf", f"{sound}|{forename}") for sound in sounds}
     return keys
