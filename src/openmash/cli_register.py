@@ -263,3 +263,23 @@ def rebuild_index() -> None:
             task = bar.add_task("Indexing people", total=total)
             done = person_index.rebuild(session, progress=lambda n: bar.advance(task, n))
     typer.echo(f"{done} people indexed")
+
+
+@matching_app.command("dedupe")
+def dedupe_register(
+    threshold: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Splink's match probability from which our model scores a pair"),
+    ] = 0.9,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Propose at most this many pairs, the strongest first")
+    ] = None,
+) -> None:
+    """Find people the register may hold twice (Splink on DuckDB, in memory) and propose each likely pair to
+    the authority of the newer record's latest licence; a pair already proposed or decided is not proposed
+    again (docs/operations/linkage.md)."""
+    from openmash.register.dedupe import propose_duplicates  # Splink loads only for this command
+
+    with transaction(sessions()) as session:
+        proposed = propose_duplicates(session, threshold=threshold, limit=limit, actor=cli_actor())
+    typer.echo(f"{proposed} likely pair(s) proposed")
