@@ -44,17 +44,24 @@ def _most_shared(shared: Counter[int], cap: int) -> list[int]:
 def candidates(
     session: Session, domain: str, query: MatchRecord, cap: int = MAX_CANDIDATES
 ) -> list[MatchRecord]:
-    """The indexed records sharing a blocking key with the query, those sharing most first, up to ``cap``."""
+    """The indexed records sharing a blocking key with the query, those sharing most first, up to ``cap``:
+    one statement, so a screening is one round trip to the database for its candidates."""
     keys = query_keys(domain, query)
     if not keys:
         return []
-    shared = Counter(session.scalars(select(MatchKey.entry_id).where(MatchKey.key.in_(keys))))
-    if not shared:
-        return []
+    shared = func.count().label("shared")
+    ranked = (
+        select(MatchKey.entry_id, shared)
+        .where(MatchKey.key.in_(keys))
+        .group_by(MatchKey.entry_id)
+        .order_by(shared.desc(), MatchKey.entry_id)
+        .limit(cap)
+        .subquery()
+    )
     return [
         storage.loads(record_id, data)
         for record_id, data in session.execute(
-            select(MatchEntry.record_id, MatchEntry.data).where(MatchEntry.id.in_(_most_shared(shared, cap)))
+            select(MatchEntry.record_id, MatchEntry.data).join(ranked, ranked.c.entry_id == MatchEntry.id)
         )
     ]
 

@@ -13,7 +13,7 @@ first forename's group (nicknames and spellings share one):
 - S and F alone, looked up only when a query has no date of birth, and each with the postcode;
 
 and each identifier exactly (a mistyped identifier is an error the name keys survive). A query adds the same
-keys for its names swapped (forename written as surname) and for its date with day and month swapped. Blocks
+keys for its names swapped (forename written as surname). Blocks
 stay small at national scale because each key holds a name and most of a date: "Khan" with a year and month
 of birth is a few dozen people among two million.
 
@@ -121,13 +121,12 @@ def swapped_day_and_month(born: date) -> date | None:
 
 
 def query_keys(domain: str, record: MatchRecord) -> set[int]:
-    """The keys to look up for a query: its own, with names swapped and with day and month swapped."""
-    dates: list[date | None] = [record.date_of_birth]
-    if record.date_of_birth is not None and (swapped := swapped_day_and_month(record.date_of_birth)):
-        dates.append(swapped)
+    """The keys to look up for a query: its own, and with its names swapped (forename written as surname).
+    A date with day and month swapped needs no lookup of its own: the keys with day and month in either
+    order meet it."""
     names = list(record.names) + [(f, s) for s, f in record.names]
     keys = _identifier_keys(record) | _postcode_keys(record, names)
+    born = record.date_of_birth
     for surname, forenames in names:
-        for born in dates:
-            keys |= name_date_keys(surname, forenames, born, name_only=born is None)
+        keys |= name_date_keys(surname, forenames, born, name_only=born is None)
     return {hash_key(domain, kind, value) for kind, value in keys}
