@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import cast
 
+import psycopg
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -46,13 +47,16 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[start : start + _CHUNK]
 
 
-def index_records(session: Session, domain: str, records: Iterable[MatchRecord]) -> int:
-    """Add new records and refresh changed ones; returns how many entries were written."""
+def index_records(
+    session: Session, domain: str, records: Iterable[MatchRecord], *, all_new: bool = False
+) -> int:
+    """Add new records and refresh changed ones; returns how many entries were written. ``all_new`` says
+    the caller knows none is indexed yet (a rebuild, an import's new people): nothing is looked up first."""
     wanted = {record.record_id: record for record in records}
     if not wanted:
         return 0
     existing: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks(list(wanted)):
+    for chunk in [] if all_new else _chunks(list(wanted)):
         for entry_id, record_id, data in session.execute(
             select(MatchEntry.id, MatchEntry.record_id, MatchEntry.data).where(
                 MatchEntry.domain == domain, MatchEntry.record_id.in_(chunk)
@@ -73,7 +77,7 @@ def index_records(session: Session, domain: str, records: Iterable[MatchRecord])
             changed.append((entry_id, record))
             counts.subtract(terms_of(storage.loads(record_id, data)))
             counts.update(terms_of(record))
-    keys: list[dict[str, int]] = []
+    keys: list[tuple[int, int]] = []
     if changed:
         changed_ids = [entry_id for entry_id, _ in changed]
         session.execute(delete(MatchKey).where(MatchKey.entry_id.in_(changed_ids)))
@@ -81,7 +85,7 @@ def index_records(session: Session, domain: str, records: Iterable[MatchRecord])
             session.execute(
                 update(MatchEntry).where(MatchEntry.id == entry_id).values(data=storage.dumps(record))
             )
-            keys += [{"key": key, "entry_id": entry_id} for key in record_keys(domain, record)]
+            keys += [(key, entry_id) for key in record_keys(domain, record)]
     if fresh:
         entries = cast(Table, MatchEntry.__table__)
         written = session.execute(  # Core, not the ORM: an import writes tens of thousands at once
@@ -89,11 +93,35 @@ def index_records(session: Session, domain: str, records: Iterable[MatchRecord])
             [{"domain": domain, "record_id": r.record_id, "data": storage.dumps(r)} for r in fresh],
         ).all()
         for (entry_id, _), record in zip(written, fresh, strict=True):
-            keys += [{"key": key, "entry_id": entry_id} for key in record_keys(domain, record)]
+            keys += [(key, entry_id) for key in record_keys(domain, record)]
     if keys:
-        session.execute(insert(cast(Table, MatchKey.__table__)), keys)
+        _write_keys(session, keys)
     _add_counts(session, domain, counts)
     return len(fresh) + len(changed)
+
+
+def _write_keys(session: Session, keys: list[tuple[int, int]]) -> None:
+    """Straight to the driver (COPY on PostgreSQL, executemany on SQLite): an import or a rebuild writes
+    millions of keys, and SQLAlchemy's per-row machinery (a statement a row on psycopg) would cost more than
+    the database's own work."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if isinstance(driver, psycopg.Connection):
+        with (
+            driver.cursor() as cursor,
+            cursor.copy("COPY match_keys (key, entry_id) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy.set_types(["int8", "int8"])
+            for row in keys:
+                copy.write_row(row)
+    elif connection.dialect.paramstyle == "qmark":
+        sqlite_cursor = connection.connection.cursor()
+        try:
+            sqlite_cursor.executemany("INSERT INTO match_keys (key, entry_id) VALUES (?, ?)", keys)
+        finally:
+            sqlite_cursor.close()
+    else:
+        session.execute(insert(cast(Table, MatchKey.__table__)), [{"key": k, "entry_id": e} for k, e in keys])
 
 
 def remove_records(session: Session, domain: str, record_ids: Iterable[str]) -> None:
@@ -124,12 +152,14 @@ def _add_counts(session: Session, domain: str, counts: Counter[tuple[str, str]])
         return
     dialect = session.get_bind().dialect.name
     upsert = postgresql_insert(MatchTermCount) if dialect == "postgresql" else sqlite_insert(MatchTermCount)
-    statement = upsert.on_conflict_do_update(
-        index_elements=["domain", "field", "value"],
-        set_={"count": MatchTermCount.count + upsert.excluded.count},
-    )
-    for start in range(0, len(rows), 5000):
-        session.execute(statement, rows[start : start + 5000])
+    for start in range(0, len(rows), 1000):  # one multi-row statement a thousand names, not one a name
+        chunk = upsert.values(rows[start : start + 1000])
+        session.execute(
+            chunk.on_conflict_do_update(
+                index_elements=["domain", "field", "value"],
+                set_={"count": MatchTermCount.count + chunk.excluded.count},
+            )
+        )
 
 
 def clear(session: Session, domain: str) -> None:

@@ -40,9 +40,10 @@ def index_and_propose(
     """After an import: bring the people it touched up to date in the index, then propose the likely matches
     of the people it created. Returns how many matches were proposed."""
     records = person_index.records_for(session, touched)
-    index.index_records(session, DOMAIN, records)
     created = {str(person_id) for person_id in new}
     fresh = [record for record in records if record.record_id in created]
+    index.index_records(session, DOMAIN, fresh, all_new=True)
+    index.index_records(session, DOMAIN, [record for record in records if record.record_id not in created])
     if not fresh:
         return 0
     found = engine.find_many(session, DOMAIN, fresh)

@@ -84,7 +84,7 @@ def rebuild(session: Session, progress: Callable[[int], None] | None = None, bat
         ids: Sequence[uuid.UUID] = list(session.scalars(query))
         if not ids:
             return done
-        index.index_records(session, DOMAIN, records_for(session, ids))
+        index.index_records(session, DOMAIN, records_for(session, ids), all_new=True)
         done += len(ids)
         after = ids[-1]
         if progress is not None:
