@@ -25,6 +25,10 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
+        # psycopg prepares a statement on the server after five runs, and PostgreSQL may then keep a generic
+        # plan made while a table was nearly empty: the match index's lookups by record fell to a scan of
+        # the whole table (half a second each) as an import filled it. Planning each statement costs less.
+        kwargs["connect_args"] = {"prepare_threshold": None}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
