@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import cast
 
 import psycopg
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ ALL = "*"  # the field and value of the row counting a domain's records
 # Below this many records a share says little (in a register of one, every name is everyone's): the model's
 # average weights are used instead.
 MIN_RECORDS_FOR_FREQUENCIES = 1000
+ANALYZE_AFTER = 5000  # records written at once, after which PostgreSQL's statistics are refreshed
 _CHUNK = 500
 
 
@@ -97,7 +98,12 @@ def index_records(
     if keys:
         _write_keys(session, keys)
     _add_counts(session, domain, counts)
-    return len(fresh) + len(changed)
+    total = len(fresh) + len(changed)
+    if total >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        # Fresh statistics at once: planned on a table that autovacuum still thinks nearly empty, a
+        # screening's lookups scan every key (17 ms p50 instead of 3 ms at 60,000 people).
+        session.execute(text("ANALYZE match_entries, match_keys, match_term_counts"))
+    return total
 
 
 def _write_keys(session: Session, keys: list[tuple[int, int]]) -> None:
