@@ -164,8 +164,12 @@ def febrl_table(results: Sequence[FebrlResult]) -> str:
     return "\n".join(lines)
 
 
-def _verdict(ok: bool | None) -> str:
-    return "not measured" if ok is None else ("met" if ok else "**not met**")
+def _verdict(ok: bool | None, at_2m: bool = True) -> str:
+    if ok is None:
+        return "not measured"
+    if not at_2m:
+        return "not measured at 2M (" + ("within it at this size)" if ok else "short of it at this size)")
+    return "met" if ok else "**not met**"
 
 
 def targets(results: Results) -> str:
@@ -176,9 +180,10 @@ def targets(results: Results) -> str:
     if engine_rows:
         largest = max(r.people for r in engine_rows)
         at = [r for r in engine_rows if r.people == largest]
-        size = f"at {largest:,}" + ("" if largest >= 2_000_000 else " (not 2M)")
+        at_2m = largest >= 2_000_000
+        size = f"at {largest:,}" + ("" if at_2m else " (not 2M)")
         top5 = min(r.quality.top_recall(5) for r in at)
-        lines.append(f"| top-5 recall ≥ 0.999 at 2M | {top5:.4f} {size} | {_verdict(top5 >= 0.999)} |")
+        lines.append(f"| top-5 recall ≥ 0.999 at 2M | {top5:.4f} {size} | {_verdict(top5 >= 0.999, at_2m)} |")
         worst = max(engine_rows, key=lambda r: r.quality.false_certain())
         lines.append(
             f"| 0 false certain among strangers | {worst.quality.false_certain()}/{worst.quality.strangers} "
@@ -195,7 +200,7 @@ def targets(results: Results) -> str:
                 p95 = mine[0].latency.p(95)
                 lines.append(
                     f"| engine p95 ≤ {limit:g} ms on {database} at 2M | {p95:.1f} ms {size} "
-                    f"| {_verdict(p95 <= limit)} |"
+                    f"| {_verdict(p95 <= limit, at_2m)} |"
                 )
         builds = [r for r in at if r.build_seconds is not None]
         if builds:
@@ -203,10 +208,11 @@ def targets(results: Results) -> str:
             seconds, peak = slowest.build_seconds or 0.0, max(r.peak_mb or 0.0 for r in builds)
             lines.append(
                 f"| 2M index build ≤ 300 s | {seconds:.0f} s ({slowest.database}) {size} "
-                f"| {_verdict(seconds <= 300)} |"
+                f"| {_verdict(seconds <= 300, at_2m)} |"
             )
             lines.append(
-                f"| 2M index build peak ≤ 4 GB | {peak:,.0f} MB resident {size} | {_verdict(peak <= 4096)} |"
+                f"| 2M index build peak ≤ 4 GB | {peak:,.0f} MB resident {size} "
+                f"| {_verdict(peak <= 4096, at_2m)} |"
             )
     for r in service_rows:
         p95 = r.latency.p(95)
