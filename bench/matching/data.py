@@ -23,6 +23,7 @@ from openmash.demo.population import (
     make_applicants,
     make_population,
 )
+from openmash.demo.train_model import person_record
 from openmash.errors import ValidationFailed
 from openmash.matching.record import MatchRecord
 from openmash.register import screening
@@ -84,23 +85,10 @@ def make_workload(people: int, applicants: int, strangers: int, seed: int = 7) -
     return Workload(people, seed, population, extra, chosen, queries, time.perf_counter() - started)
 
 
-def register_record(record_id: str, person: SyntheticPerson) -> MatchRecord:
-    """A registered person as the engine holds them (what ``person_index.records_for`` reads)."""
-    identifiers = {"driving_licence_number": person.driving_licence_number, "ni_number": person.ni_number}
-    return MatchRecord(
-        record_id=record_id,
-        names=person.names,
-        date_of_birth=person.date_of_birth,
-        identifiers=MappingProxyType({kind: value for kind, value in identifiers.items() if value}),
-        postcodes=frozenset([person.postcode]),
-        sex=person.sex,
-    )
-
-
 def register_batches(workload: Workload, size: int = 10_000) -> Iterator[list[MatchRecord]]:
     batch: list[MatchRecord] = []
     for record_id, person in workload.register():
-        batch.append(register_record(record_id, person))
+        batch.append(person_record(person, record_id))
         if len(batch) >= size:
             yield batch
             batch = []

@@ -109,8 +109,9 @@ def find_many(
 
     A proposal asks for more than a screening does: only the keys stored for each record meet (not a
     screening's swapped variants), and only pairs sharing ``min_shared`` keys are scored. Nine in ten pairs
-    sharing one key are strangers, while a record and its duplicate with two errors (other than a missing
-    date of birth, which a register record always has) share two or more in 997 cases out of 1,000."""
+    sharing one key are strangers, while a generated applicant with up to two errors and a date of birth
+    (as every register record has) shares two or more stored keys with its record in 9,652 cases out of
+    9,764 (98.9%)."""
     model = model or load_model()
     wanted = {query.record_id: query for query in queries}
     entry_of: dict[int, str] = {}

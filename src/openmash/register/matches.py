@@ -26,7 +26,7 @@ from openmash.matching import engine, index, proposals
 from openmash.matching.model import load_model
 from openmash.matching.models import MatchProposal
 from openmash.register import person_index
-from openmash.register.models import Licence, Person
+from openmash.register.models import Person
 from openmash.register.person_index import DOMAIN
 
 
@@ -100,9 +100,7 @@ def _ensure_may_decide(principal: Principal) -> None:
 
 def _sides(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, PersonSide]:
     people = session.scalars(
-        select(Person)
-        .where(Person.id.in_(ids))
-        .options(selectinload(Person.licences).selectinload(Licence.events))
+        select(Person).where(Person.id.in_(ids)).options(selectinload(Person.licences))
     ).all()
     authorities = {
         a.id: a.name
