@@ -16,6 +16,7 @@ from openmash.register.models import (
     Vehicle,
     VehicleLicence,
 )
+from openmash.safeguarding.models import Child, ChildIdentifier, Concern, ConcernCategory, RiskScreening
 
 __all__ = [
     "Agency",
@@ -23,6 +24,10 @@ __all__ = [
     "AuditChainHead",
     "AuditRecord",
     "Base",
+    "Child",
+    "ChildIdentifier",
+    "Concern",
+    "ConcernCategory",
     "DetailsRequest",
     "DriverConcern",
     "Licence",
@@ -35,6 +40,7 @@ __all__ = [
     "Person",
     "PersonAddress",
     "PersonName",
+    "RiskScreening",
     "User",
     "UserRole",
     "UserSession",

@@ -57,3 +57,45 @@ def test_tokens_never_carry_account_or_user_management() -> None:
 def test_a_school_token_cannot_search_the_driver_register() -> None:
     assert Permission.REGISTER_SEARCH not in token_grantable_for(AgencyType.SCHOOL)
     assert Permission.REGISTER_SEARCH in token_grantable_for(AgencyType.LICENSING_AUTHORITY)
+
+
+def test_every_role_that_reads_a_childs_record_must_use_two_factor() -> None:
+    for role in Role:
+        agency_type = next(t for t, roles in ROLES_BY_AGENCY_TYPE.items() if role in roles)
+        held = permissions_for({role}, agency_type)
+        if held & {Permission.CHRONOLOGY_READ, Permission.CHILDREN_SEARCH, Permission.RISK_SCREEN}:
+            assert requires_two_factor({role}), role
+
+
+def test_every_agency_that_records_about_children_may_read_what_the_hub_lets_it_see() -> None:
+    for role, agency_type in (
+        (Role.SCHOOL_DSL, AgencyType.SCHOOL),
+        (Role.HOME_MANAGER, AgencyType.CHILDRENS_HOME),
+        (Role.HEALTH_PRACTITIONER, AgencyType.HEALTH),
+        (Role.POLICE_ANALYST, AgencyType.POLICE_FORCE),
+        (Role.MASH_PRACTITIONER, AgencyType.CHILDRENS_SOCIAL_CARE),
+    ):
+        held = permissions_for({role}, agency_type)
+        assert {Permission.CHILDREN_RECORD, Permission.CONCERNS_RECORD, Permission.CHRONOLOGY_READ} <= held
+    assert Permission.CHRONOLOGY_READ not in permissions_for(
+        {Role.LICENSING_OFFICER}, AgencyType.LICENSING_AUTHORITY
+    )
+
+
+def test_only_the_mash_screens_for_risk_and_keeps_a_childs_status() -> None:
+    for role in Role:
+        for agency_type, roles in ROLES_BY_AGENCY_TYPE.items():
+            if role not in roles:
+                continue
+            held = permissions_for({role}, agency_type)
+            mash = agency_type is AgencyType.CHILDRENS_SOCIAL_CARE and role in {
+                Role.MASH_PRACTITIONER,
+                Role.MASH_MANAGER,
+            }
+            assert (Permission.RISK_SCREEN in held) is mash, (role, agency_type)
+            assert (Permission.CHILDREN_MANAGE in held) is mash, (role, agency_type)
+
+
+def test_only_the_national_administrator_keeps_the_taxonomy_of_concerns() -> None:
+    assert Permission.CATEGORIES_MANAGE in permissions_for({Role.ADMIN}, AgencyType.NATIONAL_ADMIN)
+    assert Permission.CATEGORIES_MANAGE not in permissions_for({Role.ADMIN}, AgencyType.CHILDRENS_SOCIAL_CARE)

@@ -74,6 +74,13 @@ class Permission(StrEnum):
     VEHICLE_LOOKUP = "register:vehicles:lookup"
     CHILDREN_SEARCH = "safeguarding:children:search"
     CONCERNS_RECORD = "safeguarding:concerns:record"
+    # The safeguarding hub (openmash.safeguarding): what each agency sees of a child is decided on top of
+    # these by safeguarding.visibility, in one place.
+    CHILDREN_RECORD = "safeguarding:children:record"
+    CHILDREN_MANAGE = "safeguarding:children:manage"
+    CHRONOLOGY_READ = "safeguarding:chronology:read"
+    RISK_SCREEN = "safeguarding:risk:screen"
+    CATEGORIES_MANAGE = "safeguarding:categories:manage"
 
 
 # Permissions that let a user search or browse personal data: any role holding one must use two-factor.
@@ -84,11 +91,14 @@ SEARCHES_PERSONAL_DATA: frozenset[Permission] = frozenset(
         Permission.REGISTER_SEARCH,
         Permission.VEHICLE_LOOKUP,
         Permission.CHILDREN_SEARCH,
+        Permission.CHRONOLOGY_READ,
+        Permission.RISK_SCREEN,
     }
 )
 
-# Permissions that only a user (or token) of the national administrator may exercise.
-NATIONAL_ONLY: frozenset[Permission] = frozenset({Permission.AGENCIES_MANAGE})
+# Permissions that only a user (or token) of the national administrator may exercise. The taxonomy of
+# concerns is one for the whole country, so that a concern means the same wherever it was recorded.
+NATIONAL_ONLY: frozenset[Permission] = frozenset({Permission.AGENCIES_MANAGE, Permission.CATEGORIES_MANAGE})
 
 # Permissions an agency may give to an API token for its own systems; account and user management never.
 TOKEN_GRANTABLE: frozenset[Permission] = frozenset(
@@ -106,6 +116,20 @@ TOKEN_GRANTABLE: frozenset[Permission] = frozenset(
 )
 
 _EVERYONE = {Permission.ACCOUNT_SELF, Permission.AGENCIES_READ}
+# Every agency that records about children: find or create a child, record concerns, read the chronology
+# (which safeguarding.visibility narrows to what the agency may see).
+_RECORDS_ABOUT_CHILDREN = {
+    Permission.CHILDREN_SEARCH,
+    Permission.CHILDREN_RECORD,
+    Permission.CONCERNS_RECORD,
+    Permission.CHRONOLOGY_READ,
+}
+# The MASH also keeps a child's status, flags and lead professional, and screens for risk.
+_MASH = _RECORDS_ABOUT_CHILDREN | {
+    Permission.CHILDREN_MANAGE,
+    Permission.RISK_SCREEN,
+    Permission.VEHICLE_LOOKUP,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LICENSING_OFFICER: frozenset(
@@ -114,27 +138,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LICENSING_MANAGER: frozenset(
         _EVERYONE | {Permission.REGISTER_SEARCH, Permission.REGISTER_RECORD, Permission.VEHICLE_LOOKUP}
     ),
-    Role.MASH_PRACTITIONER: frozenset(
-        _EVERYONE | {Permission.CHILDREN_SEARCH, Permission.CONCERNS_RECORD, Permission.VEHICLE_LOOKUP}
-    ),
-    Role.MASH_MANAGER: frozenset(
-        _EVERYONE | {Permission.CHILDREN_SEARCH, Permission.CONCERNS_RECORD, Permission.VEHICLE_LOOKUP}
-    ),
+    Role.MASH_PRACTITIONER: frozenset(_EVERYONE | _MASH),
+    Role.MASH_MANAGER: frozenset(_EVERYONE | _MASH),
     Role.POLICE_ANALYST: frozenset(
-        _EVERYONE
-        | {
-            Permission.REGISTER_SEARCH,
-            Permission.VEHICLE_LOOKUP,
-            Permission.CHILDREN_SEARCH,
-            Permission.CONCERNS_RECORD,
-        }
+        _EVERYONE | _RECORDS_ABOUT_CHILDREN | {Permission.REGISTER_SEARCH, Permission.VEHICLE_LOOKUP}
     ),
-    Role.SCHOOL_DSL: frozenset(_EVERYONE | {Permission.CHILDREN_SEARCH, Permission.CONCERNS_RECORD}),
-    Role.HOME_MANAGER: frozenset(_EVERYONE | {Permission.CHILDREN_SEARCH, Permission.CONCERNS_RECORD}),
-    Role.HEALTH_PRACTITIONER: frozenset(_EVERYONE | {Permission.CHILDREN_SEARCH, Permission.CONCERNS_RECORD}),
+    Role.SCHOOL_DSL: frozenset(_EVERYONE | _RECORDS_ABOUT_CHILDREN),
+    Role.HOME_MANAGER: frozenset(_EVERYONE | _RECORDS_ABOUT_CHILDREN),
+    Role.HEALTH_PRACTITIONER: frozenset(_EVERYONE | _RECORDS_ABOUT_CHILDREN),
     Role.AUDITOR: frozenset(_EVERYONE | {Permission.AUDIT_READ, Permission.AUDIT_EXPORT}),
     Role.ADMIN: frozenset(
-        _EVERYONE | {Permission.AGENCIES_MANAGE, Permission.USERS_MANAGE, Permission.TOKENS_MANAGE}
+        _EVERYONE
+        | {
+            Permission.AGENCIES_MANAGE,
+            Permission.USERS_MANAGE,
+            Permission.TOKENS_MANAGE,
+            Permission.CATEGORIES_MANAGE,
+        }
     ),
 }
 

@@ -1,0 +1,166 @@
+"""A child's chronology: every agency's concerns that the viewer may see, in the order they happened (a
+back-dated entry falls into its place), filterable by agency type, category and dates.
+
+What may be seen is decided by safeguarding.visibility alone; this module only reads, orders and filters.
+A correction is shown with its reason beside the concern it corrects, which is marked as corrected.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openmash.audit.service import Context
+from openmash.identity.models import Agency
+from openmash.identity.principal import Principal
+from openmash.register.workdays import UK
+from openmash.safeguarding.models import Concern, ConcernCategory
+from openmash.safeguarding.status import Badge, badges
+from openmash.safeguarding.visibility import Scope, concern_clause, may_see_category, open_child
+
+# An entry written more than this long after it happened is shown as back-dated.
+BACKDATED_AFTER = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ChronologyFilter:
+    """Empty sets mean "all"; dates are days in England (from and to both included)."""
+
+    agency_types: Collection[str] = ()
+    categories: Collection[str] = ()
+    occurred_from: date | None = None
+    occurred_to: date | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "agency_types": sorted(self.agency_types),
+            "categories": sorted(self.categories),
+            "from": self.occurred_from.isoformat() if self.occurred_from else None,
+            "to": self.occurred_to.isoformat() if self.occurred_to else None,
+        }
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: uuid.UUID
+    occurred_at: datetime
+    recorded_at: datetime
+    backdated: bool
+    agency_name: str
+    agency_type: str
+    own_agency: bool
+    recorded_by: str
+    category_code: str
+    category_label: str
+    indicator_kind: str
+    summary: str
+    childs_words: str | None
+    vehicle_registration: str | None
+    vehicle_description: str | None
+    shared_with_police: bool
+    corrects_id: uuid.UUID | None
+    correction_reason: str | None
+    corrected_by_id: uuid.UUID | None  # the correction that replaces this entry, if any
+
+    @property
+    def corrected(self) -> bool:
+        return self.corrected_by_id is not None
+
+
+@dataclass(frozen=True)
+class Chronology:
+    child_id: uuid.UUID
+    surname: str
+    forenames: str
+    date_of_birth: date | None
+    badges: list[Badge]
+    scope: Scope
+    entries: list[Entry]
+
+
+def _uk_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UK)
+
+
+def chronology(
+    session: Session,
+    principal: Principal,
+    child_id: uuid.UUID,
+    *,
+    purpose: str | None,
+    context: Context,
+    filters: ChronologyFilter | None = None,
+) -> Chronology:
+    """Open a child's chronology (a purpose is needed outside one's own agency; always audited)."""
+    filters = filters or ChronologyFilter()
+    opened = open_child(
+        session,
+        principal,
+        child_id,
+        purpose,
+        context,
+        action="safeguarding.chronology.view",
+        details={"filters": filters.as_dict()},
+    )
+    child = opened.child
+    query = (
+        select(Concern, Agency)
+        .join(Agency, Concern.agency_id == Agency.id)
+        .join(ConcernCategory, Concern.category_id == ConcernCategory.id)
+        .where(Concern.child_id == child.id, concern_clause(principal, opened.scope))
+        .order_by(Concern.occurred_at, Concern.recorded_at, Concern.id)
+    )
+    if filters.agency_types:
+        query = query.where(Agency.type.in_(list(filters.agency_types)))
+    if filters.categories:
+        query = query.where(ConcernCategory.code.in_(list(filters.categories)))
+    if filters.occurred_from:
+        query = query.where(Concern.occurred_at >= _uk_midnight(filters.occurred_from))
+    if filters.occurred_to:
+        query = query.where(Concern.occurred_at < _uk_midnight(filters.occurred_to + timedelta(days=1)))
+    rows = [(c, a) for c, a in session.execute(query).all() if may_see_category(principal, c.category)]
+    corrected_by = dict(
+        session.execute(
+            select(Concern.corrects_id, Concern.id).where(
+                Concern.child_id == child.id, Concern.corrects_id.is_not(None)
+            )
+        ).all()
+    )
+    entries = [
+        Entry(
+            id=c.id,
+            occurred_at=c.occurred_at,
+            recorded_at=c.recorded_at,
+            backdated=c.recorded_at - c.occurred_at > BACKDATED_AFTER,
+            agency_name=agency.name,
+            agency_type=agency.type,
+            own_agency=c.agency_id == principal.agency_id,
+            recorded_by=c.recorded_by,
+            category_code=c.category.code,
+            category_label=c.category.label,
+            indicator_kind=c.category.indicator_kind,
+            summary=c.summary,
+            childs_words=c.childs_words,
+            vehicle_registration=c.vehicle_registration,
+            vehicle_description=c.vehicle_description,
+            shared_with_police=c.shared_with_police,
+            corrects_id=c.corrects_id,
+            correction_reason=c.correction_reason,
+            corrected_by_id=corrected_by.get(c.id),
+        )
+        for c, agency in rows
+    ]
+    return Chronology(
+        child_id=child.id,
+        surname=child.surname,
+        forenames=child.forenames,
+        date_of_birth=child.date_of_birth,
+        badges=badges(child),
+        scope=opened.scope,
+        entries=entries,
+    )
