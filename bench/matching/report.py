@@ -19,7 +19,8 @@ register of N people with ground truth (`openmash.demo.population`: Zipf-distrib
 communities, about 2% duplicate records held by a second authority), registered applicants typed with labelled
 errors and strangers of five kinds (new people, twins with a registered person's name and date of birth,
 namesakes, relatives, near twins with day and month of birth swapped); builds the engine's index
-(`index.index_records`, batches of 10,000, a transaction each) in a database of its own, screens every
+(`index.build` over batches of 10,000 records in one transaction, as `openmash matching rebuild` does) in a
+database of its own, screens every
 applicant with `engine.find` (a transaction each), screens a sample through the service
 (`screening.screen_for`, audit record included) on a register held in the register's own tables, and runs the
 baselines on the same applicants in the same process. The code is `bench/matching/`.
@@ -36,8 +37,8 @@ baselines on the same applicants in the same process. The code is `bench/matchin
   construction indistinguishable on name and date of birth: a probable for a twin is the right answer to
   give an officer, but it is counted here as false).
 - **latency**: per applicant in ms, the whole transaction (begin, query, commit); the engine after 200
-  warm-up queries, the service after 50. **build**: `index_records` (with `all_new=True` where the engine
-  has it, as `person_index.rebuild` writes a fresh index) and commits only, records made outside the clock;
+  warm-up queries, the service after 50. **build**: `index.build` (entries and keys written, the keys
+  in key order, the entry index made afterwards, ANALYZE) and its commit, records made outside the clock;
   then `VACUUM ANALYZE`/`ANALYZE` (shown apart). **peak MB**: the process's resident high-water
   mark during the build (reset before it), the generated register in memory included; "+N" is what the
   build added over the process before it. PostgreSQL's own memory is not counted.

@@ -159,3 +159,62 @@ def test_an_indexed_record_with_day_and_month_swapped_meets_its_twin_in_the_batc
         many = [(m.record_id, m.scored.weight) for m in engine.find_many(session, DOMAIN, [query])["new"]]
     assert many == one
     assert many[0][0] == "khan"
+
+
+def _index_rows(session: Session, domain: str) -> set[tuple[str, int]]:
+    rows = session.execute(
+        select(MatchEntry.record_id, MatchKey.key)
+        .join(MatchKey, MatchKey.entry_id == MatchEntry.id)
+        .where(MatchEntry.domain == domain)
+    )
+    return {(record_id, key) for record_id, key in rows}
+
+
+def test_a_whole_build_writes_the_same_index_as_record_by_record(sessions: sessionmaker[Session]) -> None:
+    people = [
+        _record(f"p{i}", surname, "Ali", date(1980, 1, 1) + timedelta(days=i))
+        for i, surname in enumerate(["Khan", "Oyelaran", "Smith", "Kowalski"] * 300)
+    ]
+    with transaction(sessions) as session:
+        index.index_records(session, DOMAIN, people)
+        index.index_records(session, "other.domain", REGISTERED)
+    with transaction(sessions) as session:
+        one_by_one = _index_rows(session, DOMAIN)
+        shares = index.frequencies(session, DOMAIN, [("surname", "khan"), ("forenames", "ali")])
+    with transaction(sessions) as session:
+        built = index.build(session, DOMAIN, [people[:500], [], people[500:]])
+    assert built == len(people)
+    with transaction(sessions) as session:
+        assert _index_rows(session, DOMAIN) == one_by_one
+        assert index.frequencies(session, DOMAIN, [("surname", "khan"), ("forenames", "ali")]) == shares
+        assert shares == {("surname", "khan"): 0.25, ("forenames", "ali"): 1.0}
+        # Another domain's entries are untouched, and records added afterwards are found as before.
+        assert _found(session, REGISTERED[1]) == []
+        assert len(_index_rows(session, "other.domain")) > 0
+        index.index_records(session, DOMAIN, [REGISTERED[1]])
+        assert _found(session, _record("q", "Oyelaran", "Adebayo", date(1975, 2, 14)))[:1] == ["oyelaran"]
+
+
+def test_a_rebuild_replaces_what_was_there(sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as session:
+        index.build(session, DOMAIN, [REGISTERED])
+    with transaction(sessions) as session:
+        index.build(session, DOMAIN, [REGISTERED[1:]])
+    with transaction(sessions) as session:
+        assert _found(session, REGISTERED[0]) == []
+        assert _found(session, REGISTERED[1])[:1] == ["oyelaran"]
+        assert session.scalar(select(func.count()).select_from(MatchEntry)) == len(REGISTERED) - 1
+
+
+def test_records_sharing_far_fewer_keys_than_the_best_are_not_scored(sessions: sessionmaker[Session]) -> None:
+    """The true record shares every key; the namesakes born in the same month share a few. Only the
+    SCORED_LEAST sharing most are scored, with any others within SCORED_SPREAD keys of the best."""
+    truth = _record("truth", "Oyelaran", "Adebayo", date(1975, 2, 14))
+    namesakes = [
+        _record(f"n{day}", "Oyelaran", "Adebayo", date(1975, 2, day)) for day in range(1, 29) if day != 14
+    ]
+    with transaction(sessions) as session:
+        index.index_records(session, DOMAIN, [truth, *namesakes])
+        scored = [r.record_id for r in engine.candidates(session, DOMAIN, truth)]
+    assert "truth" in scored
+    assert len(scored) == engine.SCORED_LEAST  # 27 namesakes share keys, but far fewer than the truth

@@ -67,3 +67,23 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+SQLITE_CACHE_KIB = 256 * 1024
+
+
+@contextmanager
+def roomy_cache(session: Session, kib: int = SQLITE_CACHE_KIB) -> Iterator[None]:
+    """On SQLite, a page cache big enough for a large write's index updates (the default 2 MiB makes every
+    insert into a big table's random-key indexes a read), put back afterwards. Pages are only taken as
+    needed; PostgreSQL has its own shared buffers."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{kib}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or 0)}")

@@ -76,6 +76,9 @@ FIELD_LEVELS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     }
 )
 MISSING: Final = "missing"
+# Ties between two readings of a pair's names go to the better levels (the order above), then to the rest.
+_SURNAME_RANK: Final = {level: rank for rank, level in enumerate((*FIELD_LEVELS["surname"], MISSING))}
+_FORENAMES_RANK: Final = {level: rank for rank, level in enumerate((*FIELD_LEVELS["forenames"], MISSING))}
 _NOT_IDENTIFIERS: Final = frozenset(FIELD_LEVELS) - {IDENTIFIER}
 
 # Weigher(field, level, agreed value or None) -> (weight, note). The value is the joined name on an exact
@@ -282,30 +285,46 @@ def _uk(d: date) -> str:
 
 def date_of_birth_level(a: date | None, b: date | None) -> tuple[str, str]:
     """The date-of-birth level, and why: typing slips (one digit, day and month swapped) are near misses."""
+    level = _date_level(a, b)
+    return level, _date_detail(level, a, b)
+
+
+def _date_level(a: date | None, b: date | None) -> str:
     if a is None or b is None:
-        return MISSING, "not given on both records"
+        return MISSING
     if a == b:
-        return "exact", f"same date of birth ({_uk(a)})"
-    both = f"{_uk(a)} vs {_uk(b)}"
+        return "exact"
     if a.year == b.year and a.day == b.month and a.month == b.day:
-        return (
-            "day_month_swapped",
-            f"day and month swapped ({a.day:02d}/{a.month:02d} vs {b.day:02d}/{b.month:02d})",
-        )
+        return "day_month_swapped"
     if abs((a - b).days) == 1:
-        return "one_digit", f"one day apart ({both})"
+        return "one_digit"
+    same = (a.day == b.day) + (a.month == b.month) + (a.year == b.year)
+    if same < 2:
+        return "different"  # two parts differ, so at least two digits
     digits_a, digits_b = f"{a.year:04d}{a.month:02d}{a.day:02d}", f"{b.year:04d}{b.month:02d}{b.day:02d}"
     if sum(x != y for x, y in zip(digits_a, digits_b, strict=True)) == 1:
-        return "one_digit", f"one digit different ({both})"
-    same = [
-        part
-        for part, x, y in (("day", a.day, b.day), ("month", a.month, b.month), ("year", a.year, b.year))
-        if x == y
-    ]
-    if len(same) == 2:
-        (differs,) = {"day", "month", "year"} - set(same)
-        return "one_part_differs", f"{differs} differs ({both})"
-    return "different", f"different ({both})"
+        return "one_digit"
+    return "one_part_differs" if same == 2 else "different"
+
+
+def _date_detail(level: str, a: date | None, b: date | None) -> str:
+    if a is None or b is None:
+        return "not given on both records"
+    if level == "exact":
+        return f"same date of birth ({_uk(a)})"
+    if level == "day_month_swapped":
+        return f"day and month swapped ({a.day:02d}/{a.month:02d} vs {b.day:02d}/{b.month:02d})"
+    both = f"{_uk(a)} vs {_uk(b)}"
+    if level == "one_digit":
+        return f"one day apart ({both})" if abs((a - b).days) == 1 else f"one digit different ({both})"
+    if level == "one_part_differs":
+        (differs,) = [
+            part
+            for part, x, y in (("day", a.day, b.day), ("month", a.month, b.month), ("year", a.year, b.year))
+            if x != y
+        ]
+        return f"{differs} differs ({both})"
+    return f"different ({both})"
 
 
 def identifier_level(kind: str, a: str | None, b: str | None) -> tuple[str, str]:
@@ -360,11 +379,13 @@ class _Choice(NamedTuple):
     alias: bool
 
 
-def _names(a: Prepared, b: Prepared, weigh: Weigher, swap_penalty: float) -> list[FieldComparison]:
+def _names(
+    a: Prepared, b: Prepared, weigh: Weigher, swap_penalty: float, explain: bool = True
+) -> list[FieldComparison]:
     """The best agreement over every pair of the two records' names, each also tried with surname and
     forenames swapped on either side (less a small penalty). Trying both swaps, and breaking ties on the
     surname's weight and then the levels, keeps the choice symmetric."""
-    best_key: tuple[float, float, str, str] = (float("-inf"), float("-inf"), "", "")
+    best_key: tuple[float, float, int, int] = (float("-inf"), float("-inf"), -99, -99)
     best_levels = (MISSING, 0.0, "", MISSING, 0.0, "")
     best: _Choice | None = None
     for i, (a_sur, a_fore) in enumerate(a.names):
@@ -379,7 +400,7 @@ def _names(a: Prepared, b: Prepared, weigh: Weigher, swap_penalty: float) -> lis
                 f_weight, f_note = weigh("forenames", f_level, x_fore.joined if f_level == "exact" else None)
                 if swapped:
                     f_weight -= swap_penalty
-                key = (s_weight + f_weight, s_weight, s_level, f_level)
+                key = (s_weight + f_weight, s_weight, -_SURNAME_RANK[s_level], -_FORENAMES_RANK[f_level])
                 if key > best_key:
                     best_key = key
                     best = _Choice(x_sur, y_sur, x_fore, y_fore, swapped, bool(i or j))
@@ -389,8 +410,13 @@ def _names(a: Prepared, b: Prepared, weigh: Weigher, swap_penalty: float) -> lis
             FieldComparison("surname", MISSING, 0.0, "not given on both records"),
             FieldComparison("forenames", MISSING, 0.0, "not given on both records"),
         ]
-    x_sur, y_sur, x_fore, y_fore, swapped, alias = best
     s_level, s_weight, s_note, f_level, f_weight, f_note = best_levels
+    if not explain:
+        return [
+            FieldComparison("surname", s_level, s_weight, ""),
+            FieldComparison("forenames", f_level, f_weight, ""),
+        ]
+    x_sur, y_sur, x_fore, y_fore, swapped, alias = best
     suffix = (" (forenames and surname swapped)" if swapped else "") + (
         " (a previous name or alias)" if alias else ""
     )
@@ -403,18 +429,29 @@ def _names(a: Prepared, b: Prepared, weigh: Weigher, swap_penalty: float) -> lis
 
 
 def compare(
-    a: MatchRecord | Prepared, b: MatchRecord | Prepared, weigh: Weigher, *, swap_penalty: float = 0.0
+    a: MatchRecord | Prepared,
+    b: MatchRecord | Prepared,
+    weigh: Weigher,
+    *,
+    swap_penalty: float = 0.0,
+    explain: bool = True,
 ) -> list[FieldComparison]:
-    """Every field's comparison: names, date of birth, each identifier kind either holds, postcode, sex."""
+    """Every field's comparison: names, date of birth, each identifier kind either holds, postcode, sex.
+    Without ``explain`` the names' sentences are left empty: the levels and weights are the same, and a
+    screening writes the sentences only for the matches it shows."""
     pa, pb = prepare(a), prepare(b)
-    found = _names(pa, pb, weigh, swap_penalty)
+    found = _names(pa, pb, weigh, swap_penalty, explain)
 
     def add(field: str, level_detail: tuple[str, str]) -> None:
         level, detail = level_detail
         weight, note = (0.0, "") if level == MISSING else weigh(field, level, None)
         found.append(FieldComparison(field, level, weight, detail + note))
 
-    add("date_of_birth", date_of_birth_level(pa.date_of_birth, pb.date_of_birth))
+    born = _date_level(pa.date_of_birth, pb.date_of_birth)
+    add(
+        "date_of_birth",
+        (born, _date_detail(born, pa.date_of_birth, pb.date_of_birth) if explain else ""),
+    )
     for kind in sorted(pa.identifiers.keys() | pb.identifiers.keys()):
         add(kind, identifier_level(kind, pa.identifiers.get(kind), pb.identifiers.get(kind)))
     add("postcode", postcode_level(pa, pb))

@@ -8,8 +8,8 @@ all.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from typing import cast
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal, cast
 
 import psycopg
 from sqlalchemy import Table, delete, insert, select, text, update
@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from openmash.db.session import roomy_cache
 from openmash.matching import storage
 from openmash.matching.keys import record_keys
 from openmash.matching.models import MatchEntry, MatchKey, MatchTermCount
@@ -29,6 +30,10 @@ ALL = "*"  # the field and value of the row counting a domain's records
 MIN_RECORDS_FOR_FREQUENCIES = 1000
 ANALYZE_AFTER = 5000  # records written at once, after which PostgreSQL's statistics are refreshed
 _CHUNK = 500
+_INSERT_KEYS = {
+    "match_keys": "INSERT INTO match_keys (key, entry_id) VALUES (?, ?)",
+    "match_keys_staged": "INSERT INTO match_keys_staged (key, entry_id) VALUES (?, ?)",
+}
 
 
 def terms_of(record: MatchRecord) -> list[tuple[str, str]]:
@@ -88,12 +93,7 @@ def index_records(
             )
             keys += [(key, entry_id) for key in record_keys(domain, record)]
     if fresh:
-        entries = cast(Table, MatchEntry.__table__)
-        written = session.execute(  # Core, not the ORM: an import writes tens of thousands at once
-            insert(entries).returning(entries.c.id, entries.c.record_id, sort_by_parameter_order=True),
-            [{"domain": domain, "record_id": r.record_id, "data": storage.dumps(r)} for r in fresh],
-        ).all()
-        for (entry_id, _), record in zip(written, fresh, strict=True):
+        for entry_id, record in zip(_insert_entries(session, domain, fresh), fresh, strict=True):
             keys += [(key, entry_id) for key in record_keys(domain, record)]
     if keys:
         _write_keys(session, keys)
@@ -106,7 +106,117 @@ def index_records(
     return total
 
 
-def _write_keys(session: Session, keys: list[tuple[int, int]]) -> None:
+def build(
+    session: Session,
+    domain: str,
+    batches: Iterable[Sequence[MatchRecord]],
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """A domain's whole index afresh (a rebuild, a first load of millions): the domain is cleared, entries
+    written batch by batch, and the keys gathered in a scratch table and written in key order at the end
+    with the entry index made afterwards. Inserting millions of hashed keys one batch at a time scatters
+    them over the whole B-tree (a 2M-person index took 23 minutes that way); in key order it is appended.
+    One transaction, the caller's: readers see the old index until it commits."""
+    with roomy_cache(session):
+        return _build(session, domain, batches, progress)
+
+
+def _build(
+    session: Session,
+    domain: str,
+    batches: Iterable[Sequence[MatchRecord]],
+    progress: Callable[[int], None] | None,
+) -> int:
+    clear(session, domain)
+    connection = session.connection()
+    dialect = connection.dialect.name
+    connection.exec_driver_sql("CREATE TEMPORARY TABLE match_keys_staged (key BIGINT, entry_id BIGINT)")
+    counts: Counter[tuple[str, str]] = Counter()
+    total = 0
+    for batch in batches:
+        if not batch:
+            continue
+        ids = _insert_entries(session, domain, batch)
+        keys = [
+            (key, entry_id)
+            for entry_id, record in zip(ids, batch, strict=True)
+            for key in record_keys(domain, record)
+        ]
+        _write_keys(session, keys, table="match_keys_staged")
+        for record in batch:
+            counts.update(terms_of(record))
+        counts[(ALL, ALL)] += len(batch)
+        total += len(batch)
+        if progress is not None:
+            progress(len(batch))
+    connection.exec_driver_sql("DROP INDEX ix_match_keys_entry_id")
+    connection.exec_driver_sql(
+        "INSERT INTO match_keys (key, entry_id) SELECT key, entry_id FROM match_keys_staged"
+        " ORDER BY key, entry_id"
+    )
+    connection.exec_driver_sql("DROP TABLE match_keys_staged")
+    connection.exec_driver_sql("CREATE INDEX ix_match_keys_entry_id ON match_keys (entry_id)")
+    session.execute(
+        insert(cast(Table, MatchTermCount.__table__)),
+        [
+            {"domain": domain, "field": field, "value": value[:200], "count": count}
+            for (field, value), count in counts.items()
+        ],
+    )
+    if dialect == "postgresql":
+        connection.exec_driver_sql("ANALYZE match_entries, match_keys, match_term_counts")
+    else:  # statistics from a sample: a full ANALYZE reads every page of a multi-gigabyte index
+        connection.exec_driver_sql("PRAGMA analysis_limit = 10000")
+        connection.exec_driver_sql("ANALYZE")
+    return total
+
+
+def _insert_entries(session: Session, domain: str, records: Sequence[MatchRecord]) -> list[int]:
+    """Write new entries straight to the driver and return their ids, in order. The ids are taken first
+    (PostgreSQL: from the table's sequence; SQLite: after the highest, safe because every SQLite write
+    transaction here holds the database's write lock from its BEGIN IMMEDIATE): SQLAlchemy's RETURNING
+    for many rows costs a statement a row on SQLite."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if isinstance(driver, psycopg.Connection):
+        ids = [
+            int(entry_id)
+            for (entry_id,) in connection.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence('match_entries', 'id'))"
+                " FROM generate_series(1, %(n)s)",
+                {"n": len(records)},
+            )
+        ]
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(
+                "COPY match_entries (id, domain, record_id, data) FROM STDIN (FORMAT BINARY)"
+            ) as copy,
+        ):
+            copy.set_types(["int8", "text", "text", "text"])
+            for entry_id, record in zip(ids, records, strict=True):
+                copy.write_row((entry_id, domain, record.record_id, storage.dumps(record)))
+        return ids
+    highest = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM match_entries").scalar() or 0
+    ids = list(range(int(highest) + 1, int(highest) + 1 + len(records)))
+    rows = [
+        (entry_id, domain, r.record_id, storage.dumps(r)) for entry_id, r in zip(ids, records, strict=True)
+    ]
+    sqlite_cursor = connection.connection.cursor()
+    try:
+        sqlite_cursor.executemany(
+            "INSERT INTO match_entries (id, domain, record_id, data) VALUES (?, ?, ?, ?)", rows
+        )
+    finally:
+        sqlite_cursor.close()
+    return ids
+
+
+def _write_keys(
+    session: Session,
+    keys: list[tuple[int, int]],
+    table: Literal["match_keys", "match_keys_staged"] = "match_keys",
+) -> None:
     """Straight to the driver (COPY on PostgreSQL, executemany on SQLite): an import or a rebuild writes
     millions of keys, and SQLAlchemy's per-row machinery (a statement a row on psycopg) would cost more than
     the database's own work."""
@@ -115,7 +225,7 @@ def _write_keys(session: Session, keys: list[tuple[int, int]]) -> None:
     if isinstance(driver, psycopg.Connection):
         with (
             driver.cursor() as cursor,
-            cursor.copy("COPY match_keys (key, entry_id) FROM STDIN (FORMAT BINARY)") as copy,
+            cursor.copy(f"COPY {table} (key, entry_id) FROM STDIN (FORMAT BINARY)") as copy,
         ):
             copy.set_types(["int8", "int8"])
             for row in keys:
@@ -123,11 +233,14 @@ def _write_keys(session: Session, keys: list[tuple[int, int]]) -> None:
     elif connection.dialect.paramstyle == "qmark":
         sqlite_cursor = connection.connection.cursor()
         try:
-            sqlite_cursor.executemany("INSERT INTO match_keys (key, entry_id) VALUES (?, ?)", keys)
+            sqlite_cursor.executemany(_INSERT_KEYS[table], keys)
         finally:
             sqlite_cursor.close()
     else:
-        session.execute(insert(cast(Table, MatchKey.__table__)), [{"key": k, "entry_id": e} for k, e in keys])
+        session.execute(
+            text(_INSERT_KEYS[table].replace("?, ?", ":key, :entry_id")),
+            [{"key": k, "entry_id": e} for k, e in keys],
+        )
 
 
 def remove_records(session: Session, domain: str, record_ids: Iterable[str]) -> None:
@@ -179,20 +292,21 @@ def clear(session: Session, domain: str) -> None:
 def frequencies(
     session: Session, domain: str, terms: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], float]:
-    """The share of a domain's records holding each (field, value) asked for (absent: never seen)."""
+    """The share of a domain's records holding each (field, value) asked for (absent: never seen). Written
+    for the driver, as a screening asks it every time."""
     wanted = set(terms)
-    values = sorted({value for _, value in wanted} | {ALL})
-    fields = sorted({field for field, _ in wanted} | {ALL})
+    values = sorted({value[:200] for _, value in wanted} | {ALL})
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     found: dict[tuple[str, str], int] = {}
     for start in range(0, len(values), 2000):
-        for field, value, count in session.execute(
-            select(MatchTermCount.field, MatchTermCount.value, MatchTermCount.count).where(
-                MatchTermCount.domain == domain,
-                MatchTermCount.field.in_(fields),
-                MatchTermCount.value.in_(values[start : start + 2000]),
-            )
-        ):
-            found[(field, value)] = count
+        chunk = values[start : start + 2000]
+        sql = (
+            "SELECT field, value, count FROM match_term_counts"  # noqa: S608 - placeholders only
+            f" WHERE domain = {mark} AND value IN ({', '.join([mark] * len(chunk))})"
+        )
+        for field, value, count in connection.exec_driver_sql(sql, (domain, *chunk)):
+            found[(field, value)] = int(count)
     total = found.get((ALL, ALL), 0)
     if total < MIN_RECORDS_FOR_FREQUENCIES:
         return {}

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from openmash.matching.normalise import forename_key, joined, phonetic, tokens
 from openmash.matching.record import MatchRecord
@@ -32,21 +33,53 @@ from openmash.matching.record import MatchRecord
 
 def hash_key(domain: str, kind: str, value: str) -> int:
     """A signed 64-bit integer (BIGINT on both databases)."""
-    digest = hashlib.blake2b(f"{domain}\x1f{kind}\x1f{value}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    digest = _blake2b(f"{domain}\x1f{kind}\x1f{value}".encode(), digest_size=8).digest()
+    return _from_bytes(digest, "big", signed=True)
 
 
-def _surname_sounds(surname: str) -> set[str]:
+_blake2b = hashlib.blake2b
+_from_bytes = int.from_bytes
+
+
+@lru_cache(maxsize=65536)
+def _surname_sounds(surname: str) -> tuple[str, ...]:
     sounds = {phonetic(surname)}
     parts = tokens(surname)
     if len(parts) > 1:  # Smith-Jones is also found as Smith and as Jones
         sounds |= {phonetic(part) for part in parts}
-    return {s for s in sounds if s}
+    return tuple(sorted(s for s in sounds if s))
 
 
+@lru_cache(maxsize=65536)
 def _forename_group(forenames: str) -> str:
     parts = tokens(forenames)
     return forename_key(parts[0]) if parts else ""
+
+
+@lru_cache(maxsize=65536)
+def _initials(surname: str, forenames: str) -> tuple[str, ...]:
+    """The first letter of the surname and of the forenames (a name with both gives two)."""
+    found: list[str] = []
+    if surname_letters := joined(surname):
+        found.append(surname_letters[0])
+    if forename_parts := tokens(forenames):
+        found.append(forename_parts[0][0])
+    return tuple(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=65536)
+def _date_parts(born: date) -> tuple[tuple[str, str], ...]:
+    """(kind suffix, value) for the date parts a name is keyed with; names repeat, dates repeat more."""
+    year, month, day = f"{born.year}", f"{born.month:02d}", f"{born.day:02d}"
+    low, high = sorted((month, day))
+    # yu: the year with day and month in either order, so that a record and its swapped twin share keys
+    # without a query's expansion (an import's proposals join stored keys only).
+    return (
+        ("ym", f"{year}-{month}"),
+        ("yd", f"{year}-{day}"),
+        ("md", f"{month}-{day}"),
+        ("yu", f"{year}-{low}{high}"),
+    )
 
 
 def name_date_keys(
@@ -58,34 +91,18 @@ def name_date_keys(
     forename = _forename_group(forenames)
     sounds = _surname_sounds(surname)
     if born is not None:
-        year, month, day = f"{born.year}", f"{born.month:02d}", f"{born.day:02d}"
-        low, high = sorted((month, day))
-        # yu: the year with day and month in either order, so that a record and its swapped twin share keys
-        # without a query's expansion (an import's proposals join stored keys only).
-        parts = {
-            "ym": f"{year}-{month}",
-            "yd": f"{year}-{day}",
-            "md": f"{month}-{day}",
-            "yu": f"{year}-{low}{high}",
-        }
-        for name_kind, values in (("s", sounds), ("f", {forename} if forename else set())):
-            for value in values:
-                keys |= {(f"{name_kind}{part}", f"{value}|{date_part}") for part, date_part in parts.items()}
+        parts = _date_parts(born)
+        for sound in sounds:
+            keys.update((f"s{part}", f"{sound}|{value}") for part, value in parts)
         if forename:
-            keys |= {("sfy", f"{sound}|{forename}|{year}") for sound in sounds}
-        keys |= {("di", f"{born.isoformat()}|{initial}") for _, initial in _initials(surname, forenames)}
+            keys.update((f"f{part}", f"{forename}|{value}") for part, value in parts)
+            year = born.year
+            keys.update(("sfy", f"{sound}|{forename}|{year}") for sound in sounds)
+        iso = born.isoformat()
+        keys.update(("di", f"{iso}|{initial}") for initial in _initials(surname, forenames))
     if forename and name_only:
-        keys |= {("sf", f"{sound}|{forename}") for sound in sounds}
+        keys.update(("sf", f"{sound}|{forename}") for sound in sounds)
     return keys
-
-
-def _initials(surname: str, forenames: str) -> list[tuple[str, str]]:
-    found = []
-    if surname_letters := joined(surname):
-        found.append(("s", surname_letters[0]))
-    if forename_parts := tokens(forenames):
-        found.append(("f", forename_parts[0][0]))
-    return found
 
 
 def _identifier_keys(record: MatchRecord) -> set[tuple[str, str]]:
@@ -99,7 +116,7 @@ def _postcode_keys(record: MatchRecord, names: Iterable[tuple[str, str]]) -> set
     for postcode in record.postcodes:
         compact = postcode.replace(" ", "").upper()
         for surname, forenames in names:
-            keys |= {("ps", f"{compact}|{sound}") for sound in _surname_sounds(surname)}
+            keys.update(("ps", f"{compact}|{sound}") for sound in _surname_sounds(surname))
             if forename := _forename_group(forenames):
                 keys.add(("pf", f"{compact}|{forename}"))
     return keys

@@ -112,8 +112,15 @@ class Model:
             for level, params in params_of.items():
                 if not (0.0 < params.m <= 1.0 and 0.0 < params.u <= 1.0):
                     raise ValueError(f"{name}.{level}: m and u must be in (0, 1]")
+        # No partial agreement counts for more than full agreement: EM can give a rare level (a forename
+        # written as an initial, almost never seen among strangers) more weight than the exact name, and a
+        # record would then match an alias of itself better than itself.
         weights = {
-            name: {level: p.weight for level, p in levels.items()} for name, levels in self.fields.items()
+            name: {
+                level: min(p.weight, levels["exact"].weight) if "exact" in levels else p.weight
+                for level, p in levels.items()
+            }
+            for name, levels in self.fields.items()
         }
         object.__setattr__(self, "_weights", weights)
 
@@ -281,9 +288,14 @@ def score(
     held: MatchRecord | Prepared,
     model: Model,
     frequency: Frequency | None = None,
+    *,
+    explain: bool = True,
 ) -> Scored:
-    """Score a pair, symmetric in its two records: score(a, b) and score(b, a) weigh the same."""
-    explanation = compare(query, held, model.weigher(frequency), swap_penalty=model.swap_penalty)
+    """Score a pair, symmetric in its two records: score(a, b) and score(b, a) weigh the same. Without
+    ``explain`` the weight and band are the same but some sentences are left empty (see ``compare``)."""
+    explanation = compare(
+        query, held, model.weigher(frequency), swap_penalty=model.swap_penalty, explain=explain
+    )
     weight = model.prior_weight
     for comparison in explanation:
         weight += comparison.weight

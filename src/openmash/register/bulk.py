@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple, TypeVar, cast
@@ -31,7 +30,6 @@ from openmash.register.models import (
 
 CHUNK = 900  # values in one IN list (under SQLite's oldest limit of 999), rows in one bulk update
 INSERT_CHUNK = 5000  # rows in one bulk insert
-SQLITE_CACHE_KIB = 256 * 1024
 PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 _T = TypeVar("_T")
 Values = dict[str, Any]
@@ -280,23 +278,6 @@ def _insert(session: Session, table: Table, rows: Sequence[Values], now: datetim
 def _processor(table: Table, column: str, dialect: Dialect) -> Callable[[Any], Any] | None:
     column_type = table.c[column].type
     return column_type.dialect_impl(dialect).bind_processor(dialect)
-
-
-@contextmanager
-def roomy_cache(session: Session) -> Iterator[None]:
-    """On SQLite, a page cache big enough for a large import's index updates (the default 2 MiB makes
-    every insert into a big table's random-UUID indexes a read), put back afterwards. Pages are only taken
-    as needed."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or 0)}")
 
 
 def expire(session: Session, ids: set[uuid.UUID]) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from openmash.audit import service as audit
 from openmash.audit.service import Actor, Context
 from openmash.db.base import utcnow
+from openmash.db.session import roomy_cache
 from openmash.errors import ValidationFailed
 from openmash.identity.models import Agency
 from openmash.identity.permissions import AgencyType
@@ -327,7 +328,7 @@ def import_licences(
     (writing nothing) if a row disagrees with the register."""
     if authority.type != AgencyType.LICENSING_AUTHORITY.value:
         raise ValidationFailed({"authority": "Only a licensing authority's records can be imported"})
-    with bulk.roomy_cache(session):
+    with roomy_cache(session):
         importer = _Importer(session, authority, actor, rows)
         problems = importer.conflicts(rows)
         if problems:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -73,22 +73,21 @@ def reindex(session: Session, ids: Iterable[uuid.UUID]) -> int:
 
 
 def rebuild(session: Session, progress: Callable[[int], None] | None = None, batch: int = 10_000) -> int:
-    """Index every person afresh (after an upgrade, or if the index is ever in doubt)."""
-    index.clear(session, DOMAIN)
-    done = 0
-    after: uuid.UUID | None = None
-    while True:
-        query = select(Person.id).order_by(Person.id).limit(batch)
-        if after is not None:
-            query = query.where(Person.id > after)
-        ids: Sequence[uuid.UUID] = list(session.scalars(query))
-        if not ids:
-            return done
-        index.index_records(session, DOMAIN, records_for(session, ids), all_new=True)
-        done += len(ids)
-        after = ids[-1]
-        if progress is not None:
-            progress(len(ids))
+    """Index every person afresh (after an upgrade, or if the index is ever in doubt), in one build."""
+
+    def people() -> Iterator[list[MatchRecord]]:
+        after: uuid.UUID | None = None
+        while True:
+            query = select(Person.id).order_by(Person.id).limit(batch)
+            if after is not None:
+                query = query.where(Person.id > after)
+            ids: Sequence[uuid.UUID] = list(session.scalars(query))
+            if not ids:
+                return
+            yield records_for(session, ids)
+            after = ids[-1]
+
+    return index.build(session, DOMAIN, people(), progress)
 
 
 def missing_from_index(session: Session) -> int:
