@@ -99,3 +99,56 @@ def test_only_the_mash_screens_for_risk_and_keeps_a_childs_status() -> None:
 def test_only_the_national_administrator_keeps_the_taxonomy_of_concerns() -> None:
     assert Permission.CATEGORIES_MANAGE in permissions_for({Role.ADMIN}, AgencyType.NATIONAL_ADMIN)
     assert Permission.CATEGORIES_MANAGE not in permissions_for({Role.ADMIN}, AgencyType.CHILDRENS_SOCIAL_CARE)
+
+
+def _held(role: Role) -> frozenset[Permission]:
+    agency_type = next(t for t, roles in ROLES_BY_AGENCY_TYPE.items() if role in roles)
+    return permissions_for({role}, agency_type)
+
+
+def test_only_the_mash_triages_and_records_return_home_interviews() -> None:
+    for role in Role:
+        held = _held(role)
+        mash = role in {Role.MASH_PRACTITIONER, Role.MASH_MANAGER}
+        for permission in (Permission.TRIAGE_READ, Permission.TRIAGE_DECIDE, Permission.INTERVIEWS_RECORD):
+            assert (permission in held) is mash, (role, permission)
+
+
+def test_every_agency_that_records_about_children_reports_missing_refers_and_records_requests_for_help() -> (
+    None
+):
+    for role in (
+        Role.SCHOOL_DSL,
+        Role.HOME_MANAGER,
+        Role.HEALTH_PRACTITIONER,
+        Role.POLICE_ANALYST,
+        Role.MASH_PRACTITIONER,
+    ):
+        assert {
+            Permission.MISSING_RECORD,
+            Permission.CONTACTS_REFER,
+            Permission.HELP_RECORD,
+            Permission.HELP_ANSWER,
+        } <= _held(role), role
+
+
+def test_escalated_requests_for_help_go_to_mash_managers_and_philomena_profiles_to_carers() -> None:
+    assert {r for r in Role if Permission.HELP_ESCALATIONS in _held(r)} == {Role.MASH_MANAGER}
+    assert {r for r in Role if Permission.PHILOMENA_KEEP in _held(r)} == {
+        Role.HOME_MANAGER,
+        Role.MASH_PRACTITIONER,
+        Role.MASH_MANAGER,
+    }
+
+
+def test_every_role_that_reads_the_hubs_lists_must_use_two_factor() -> None:
+    lists = {
+        Permission.TRIAGE_READ,
+        Permission.HELP_ANSWER,
+        Permission.HELP_ESCALATIONS,
+        Permission.MISSING_RECORD,
+        Permission.PHILOMENA_KEEP,
+    }
+    for role in Role:
+        if _held(role) & lists:
+            assert requires_two_factor({role}), role

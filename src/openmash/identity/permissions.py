@@ -81,6 +81,20 @@ class Permission(StrEnum):
     CHRONOLOGY_READ = "safeguarding:chronology:read"
     RISK_SCREEN = "safeguarding:risk:screen"
     CATEGORIES_MANAGE = "safeguarding:categories:manage"
+    # Missing episodes (any agency reports and records a return; the MASH, which arranges return home
+    # interviews, records them); Philomena profiles kept by a looked-after child's carers and the MASH.
+    MISSING_RECORD = "safeguarding:missing:record"
+    INTERVIEWS_RECORD = "safeguarding:interviews:record"
+    PHILOMENA_KEEP = "safeguarding:philomena:keep"
+    # MASH triage: any agency sends a concern to the MASH; only the MASH reads its queue, grades and decides.
+    CONTACTS_REFER = "safeguarding:contacts:refer"
+    TRIAGE_READ = "safeguarding:triage:read"
+    TRIAGE_DECIDE = "safeguarding:triage:decide"
+    # Requests for help: any agency records, acknowledges, answers and closes; a MASH manager receives the
+    # escalations of those not answered in time.
+    HELP_RECORD = "safeguarding:help:record"
+    HELP_ANSWER = "safeguarding:help:answer"
+    HELP_ESCALATIONS = "safeguarding:help:escalations"
 
 
 # Permissions that let a user search or browse personal data: any role holding one must use two-factor.
@@ -93,6 +107,11 @@ SEARCHES_PERSONAL_DATA: frozenset[Permission] = frozenset(
         Permission.CHILDREN_SEARCH,
         Permission.CHRONOLOGY_READ,
         Permission.RISK_SCREEN,
+        Permission.MISSING_RECORD,
+        Permission.PHILOMENA_KEEP,
+        Permission.TRIAGE_READ,
+        Permission.HELP_ANSWER,
+        Permission.HELP_ESCALATIONS,
     }
 )
 
@@ -112,6 +131,11 @@ TOKEN_GRANTABLE: frozenset[Permission] = frozenset(
         Permission.VEHICLE_LOOKUP,
         Permission.CHILDREN_SEARCH,
         Permission.CONCERNS_RECORD,
+        # The hub's API (api/children.py): an agency's case system finds, records and reads what the
+        # agency's users could; safeguarding.visibility narrows it the same way (a token holds no roles).
+        Permission.CHILDREN_RECORD,
+        Permission.CHRONOLOGY_READ,
+        Permission.RISK_SCREEN,
     }
 )
 
@@ -123,12 +147,21 @@ _RECORDS_ABOUT_CHILDREN = {
     Permission.CHILDREN_RECORD,
     Permission.CONCERNS_RECORD,
     Permission.CHRONOLOGY_READ,
+    Permission.MISSING_RECORD,
+    Permission.CONTACTS_REFER,
+    Permission.HELP_RECORD,
+    Permission.HELP_ANSWER,
 }
-# The MASH also keeps a child's status, flags and lead professional, and screens for risk.
+# The MASH also keeps a child's status, flags and lead professional, screens for risk, triages contacts,
+# records return home interviews and may keep a looked-after child's Philomena profile.
 _MASH = _RECORDS_ABOUT_CHILDREN | {
     Permission.CHILDREN_MANAGE,
     Permission.RISK_SCREEN,
     Permission.VEHICLE_LOOKUP,
+    Permission.INTERVIEWS_RECORD,
+    Permission.PHILOMENA_KEEP,
+    Permission.TRIAGE_READ,
+    Permission.TRIAGE_DECIDE,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -139,12 +172,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _EVERYONE | {Permission.REGISTER_SEARCH, Permission.REGISTER_RECORD, Permission.VEHICLE_LOOKUP}
     ),
     Role.MASH_PRACTITIONER: frozenset(_EVERYONE | _MASH),
-    Role.MASH_MANAGER: frozenset(_EVERYONE | _MASH),
+    Role.MASH_MANAGER: frozenset(_EVERYONE | _MASH | {Permission.HELP_ESCALATIONS}),
     Role.POLICE_ANALYST: frozenset(
         _EVERYONE | _RECORDS_ABOUT_CHILDREN | {Permission.REGISTER_SEARCH, Permission.VEHICLE_LOOKUP}
     ),
     Role.SCHOOL_DSL: frozenset(_EVERYONE | _RECORDS_ABOUT_CHILDREN),
-    Role.HOME_MANAGER: frozenset(_EVERYONE | _RECORDS_ABOUT_CHILDREN),
+    # Carers of looked-after children keep the child's Philomena profile.
+    Role.HOME_MANAGER: frozenset(_EVERYONE | _RECORDS_ABOUT_CHILDREN | {Permission.PHILOMENA_KEEP}),
     Role.HEALTH_PRACTITIONER: frozenset(_EVERYONE | _RECORDS_ABOUT_CHILDREN),
     Role.AUDITOR: frozenset(_EVERYONE | {Permission.AUDIT_READ, Permission.AUDIT_EXPORT}),
     Role.ADMIN: frozenset(

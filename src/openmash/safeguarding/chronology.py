@@ -3,6 +3,8 @@ back-dated entry falls into its place), filterable by agency type, category and 
 
 What may be seen is decided by safeguarding.visibility alone; this module only reads, orders and filters.
 A correction is shown with its reason beside the concern it corrects, which is marked as corrected.
+Missing episodes, return home interviews and requests for help (``timeline``) are merged in as entries whose
+``kind`` says what they are (their ``category_code`` is the kind too, so the category filter selects them).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from openmash.audit.service import Context
 from openmash.identity.models import Agency
 from openmash.identity.principal import Principal
 from openmash.register.workdays import UK
+from openmash.safeguarding import timeline
 from openmash.safeguarding.models import Concern, ConcernCategory
 from openmash.safeguarding.status import Badge, badges
 from openmash.safeguarding.visibility import Scope, concern_clause, may_see_category, open_child
@@ -66,6 +69,7 @@ class Entry:
     corrects_id: uuid.UUID | None
     correction_reason: str | None
     corrected_by_id: uuid.UUID | None  # the correction that replaces this entry, if any
+    kind: str = "concern"  # or a kind of ``timeline.Item``: missing_report, help_request...
 
     @property
     def corrected(self) -> bool:
@@ -155,6 +159,12 @@ def chronology(
         )
         for c, agency in rows
     ]
+    entries.extend(
+        _from_timeline(item, principal)
+        for item in timeline.items(session, principal, opened.scope, child.id)
+        if _wanted(item, filters)
+    )
+    entries.sort(key=lambda e: (e.occurred_at, e.recorded_at, str(e.id)))
     return Chronology(
         child_id=child.id,
         surname=child.surname,
@@ -163,4 +173,41 @@ def chronology(
         badges=badges(child),
         scope=opened.scope,
         entries=entries,
+    )
+
+
+def _wanted(item: timeline.Item, filters: ChronologyFilter) -> bool:
+    return (
+        (not filters.agency_types or item.agency_type in filters.agency_types)
+        and (not filters.categories or item.kind in filters.categories)
+        and (filters.occurred_from is None or item.occurred_at >= _uk_midnight(filters.occurred_from))
+        and (
+            filters.occurred_to is None
+            or item.occurred_at < _uk_midnight(filters.occurred_to + timedelta(days=1))
+        )
+    )
+
+
+def _from_timeline(item: timeline.Item, principal: Principal) -> Entry:
+    return Entry(
+        id=item.id,
+        occurred_at=item.occurred_at,
+        recorded_at=item.recorded_at,
+        backdated=item.recorded_at - item.occurred_at > BACKDATED_AFTER,
+        agency_name=item.agency_name,
+        agency_type=item.agency_type,
+        own_agency=item.agency_id == principal.agency_id,
+        recorded_by=item.recorded_by,
+        category_code=item.kind,
+        category_label=item.label,
+        indicator_kind="other",
+        summary=item.summary,
+        childs_words=item.childs_words,
+        vehicle_registration=item.vehicle_registration,
+        vehicle_description=item.vehicle_description,
+        shared_with_police=item.shared_with_police,
+        corrects_id=None,
+        correction_reason=None,
+        corrected_by_id=None,
+        kind=item.kind,
     )

@@ -8,6 +8,9 @@ Scopes (docs/decisions/0005-safeguarding-hub.md):
   even those shared with police).
 On top of the scope, a concern in a restricted category is shown only to holders of a role the category
 names (police intelligence: police and the MASH), and never to anyone else, the lead professional included.
+The hub's other records about a child (missing episodes, returns, return home interviews, what was shared
+with police, requests for help) follow the same agency rule (``record_clause``, ``may_see_record``) and count
+in the purpose rule as concerns do.
 
 Purpose: a view is "inside one's own agency" when the viewer's agency is connected to the child (created the
 record, holds an identifier, recorded a concern, is the child's placement, or the viewer is the lead
@@ -22,14 +25,22 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from openmash.audit import service as audit
 from openmash.audit.service import Context
 from openmash.errors import NotFoundError, PermissionDenied, PurposeRequired
 from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
+from openmash.safeguarding.identifiers import NATIONAL_KINDS
 from openmash.safeguarding.models import Child, ChildIdentifier, Concern, ConcernCategory
+from openmash.safeguarding.models_care import (
+    HelpRequest,
+    MissingEpisode,
+    MissingReturn,
+    PhilomenaShare,
+    ReturnInterview,
+)
 
 
 class Scope(StrEnum):
@@ -56,24 +67,59 @@ def may_see_category(principal: Principal, category: ConcernCategory) -> bool:
     return not restricted or bool(restricted & {str(role) for role in principal.roles})
 
 
-def concern_clause(principal: Principal, scope: Scope) -> ColumnElement[bool]:
-    """The agency part of the rule as SQL over ``Concern`` (the category part is ``may_see_category``)."""
+def record_clause(
+    principal: Principal, scope: Scope, agency_id: QueryableAttribute[uuid.UUID], shared: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    """The agency part of the rule as SQL over any record about a child that names the agency that recorded
+    it and whether it was shared with police (a concern, a missing episode, a request for help...)."""
     if scope is Scope.WHOLE:
         return true()
-    own = Concern.agency_id == principal.agency_id
+    own = agency_id == principal.agency_id
     if scope is Scope.POLICE:
-        return or_(own, Concern.shared_with_police.is_(True))
+        return or_(own, shared)
     return own
+
+
+def may_see_record(
+    principal: Principal, scope: Scope, agency_id: uuid.UUID, shared_with_police: bool
+) -> bool:
+    """The same rule as ``record_clause``, for one record already loaded."""
+    if scope is Scope.WHOLE:
+        return True
+    return agency_id == principal.agency_id or (scope is Scope.POLICE and shared_with_police)
+
+
+def concern_clause(principal: Principal, scope: Scope) -> ColumnElement[bool]:
+    """The agency part of the rule as SQL over ``Concern`` (the category part is ``may_see_category``)."""
+    return record_clause(principal, scope, Concern.agency_id, Concern.shared_with_police.is_(True))
 
 
 def may_see_concern(principal: Principal, scope: Scope, concern: Concern) -> bool:
     """The same rule as ``concern_clause`` and ``may_see_category``, for one concern already loaded."""
-    if not may_see_category(principal, concern.category):
-        return False
-    if scope is Scope.WHOLE:
-        return True
-    own = concern.agency_id == principal.agency_id
-    return own or (scope is Scope.POLICE and concern.shared_with_police)
+    return may_see_category(principal, concern.category) and may_see_record(
+        principal, scope, concern.agency_id, concern.shared_with_police
+    )
+
+
+def _care_records() -> list[
+    tuple[QueryableAttribute[uuid.UUID], QueryableAttribute[uuid.UUID], ColumnElement[bool]]
+]:
+    """The hub's other records about a child (child, recording agency, shared with police), which count in the
+    purpose rule as concerns do. A Philomena share is police's by definition."""
+    return [
+        (MissingEpisode.child_id, MissingEpisode.agency_id, MissingEpisode.shared_with_police.is_(True)),
+        (MissingReturn.child_id, MissingReturn.agency_id, MissingReturn.shared_with_police.is_(True)),
+        (ReturnInterview.child_id, ReturnInterview.agency_id, ReturnInterview.shared_with_police.is_(True)),
+        (PhilomenaShare.child_id, PhilomenaShare.agency_id, true()),
+        (HelpRequest.child_id, HelpRequest.agency_id, HelpRequest.shared_with_police.is_(True)),
+    ]
+
+
+def may_see_identifier(principal: Principal, scope: Scope, identifier: ChildIdentifier) -> bool:
+    """National identifiers (NHS number, UPN) tell who the child is, so everyone who may open the record sees
+    them; a police or social-care id only the agency holding it and whole-record viewers."""
+    national = identifier.kind in {str(kind) for kind in NATIONAL_KINDS}
+    return national or scope is Scope.WHOLE or identifier.agency_id == principal.agency_id
 
 
 def connected(session: Session, principal: Principal, child: Child) -> bool:
@@ -86,7 +132,8 @@ def connected(session: Session, principal: Principal, child: Child) -> bool:
     agency = principal.agency_id
     holds = exists().where(ChildIdentifier.child_id == child.id, ChildIdentifier.agency_id == agency)
     recorded = exists().where(Concern.child_id == child.id, Concern.agency_id == agency)
-    return bool(session.scalar(select(or_(holds, recorded))))
+    others = [exists().where(c == child.id, a == agency) for c, a, _ in _care_records()]
+    return bool(session.scalar(select(or_(holds, recorded, *others))))
 
 
 def others_entries_visible(session: Session, principal: Principal, scope: Scope, child: Child) -> bool:
@@ -102,6 +149,14 @@ def others_entries_visible(session: Session, principal: Principal, scope: Scope,
         select(ConcernCategory).where(exists().where(clause, Concern.category_id == ConcernCategory.id))
     ):
         if may_see_category(principal, category):
+            return True
+    for child_id, agency_id, shared in _care_records():
+        clause = and_(
+            child_id == child.id,
+            agency_id != principal.agency_id,
+            record_clause(principal, scope, agency_id, shared),
+        )
+        if session.scalar(select(exists().where(clause))):
             return True
     return False
 
@@ -132,6 +187,7 @@ def open_child(
     *,
     action: str,
     details: dict[str, object] | None = None,
+    others_shown: bool = False,
 ) -> Opened:
     """Check the viewer may read children's records, apply the purpose rule and audit the view."""
     if not principal.can(Permission.CHRONOLOGY_READ):
@@ -140,7 +196,9 @@ def open_child(
     scope = scope_for(principal, child)
     stated = (purpose or "").strip() or None
     known = connected(session, principal, child)
-    outside = not known or others_entries_visible(session, principal, scope, child)
+    # ``others_shown``: the caller will show something of another agency's that the rules above do not cover
+    # (a Philomena profile kept by the child's previous home).
+    outside = not known or others_shown or others_entries_visible(session, principal, scope, child)
     if outside and stated is None:
         raise PurposeRequired(
             "Give the purpose for opening this child's record: it holds what another agency recorded, "
