@@ -37,6 +37,9 @@ from openmash.web import (
     pages_admin_tokens,
     pages_admin_users,
     pages_audit,
+    pages_children,
+    pages_chronology,
+    pages_concerns,
     pages_matches,
     pages_misc,
     pages_people,
@@ -171,6 +174,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         pages_people,
         pages_requests,
         pages_matches,
+        pages_children,
+        pages_concerns,
+        pages_chronology,
     ):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(v1.router)

@@ -194,7 +194,7 @@ def demo_load(
 ) -> None:
     """Create the demo agencies, users and a synthetic national register of licensed drivers (running it
     again changes nothing) and print how to sign in."""
-    from openmash.demo import register, seed
+    from openmash.demo import children, register, seed
 
     settings = get_settings()
     if settings.is_production:
@@ -202,6 +202,8 @@ def demo_load(
         raise typer.Exit(code=2)
     with transaction(sessions()) as session:
         logins = seed.load(session, settings)
+    with transaction(sessions()) as session:
+        hub = children.load(session)
     with transaction(sessions()) as session, Progress(transient=True) as bar:
         task = bar.add_task(f"Loading a register of {drivers:,} synthetic drivers", total=None)
         rows = register.load(session, cli_actor(), drivers, progress=lambda n: bar.advance(task, n))
@@ -209,6 +211,7 @@ def demo_load(
         typer.echo(f"Loaded {rows:,} licence decisions for {drivers:,} synthetic drivers.")
     typer.echo(seed.describe(logins))
     typer.echo(register.PLANTED_CASES)
+    typer.echo(hub)
 
 
 @demo_app.command("code")

@@ -659,6 +659,13 @@ def test_openapi_lists_the_api_and_only_the_api(client: TestClient) -> None:
         "/api/v1/register/exports",
         "/api/v1/register/matches",
         "/api/v1/register/matches/{proposal_id}/decision",
+        "/api/v1/children/searches",
+        "/api/v1/children",
+        "/api/v1/children/{child_id}",
+        "/api/v1/children/{child_id}/concerns",
+        "/api/v1/concerns/{concern_id}/corrections",
+        "/api/v1/children/{child_id}/chronology",
+        "/api/v1/children/{child_id}/risk-screenings",
     }
     assert set(spec["paths"]["/api/v1/agencies"]) == {"get", "post"}
     responses = spec["paths"]["/api/v1/agencies"]["post"]["responses"]

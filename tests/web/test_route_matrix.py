@@ -33,6 +33,14 @@ ADMINS = {"admin@national", "admin@local"}
 AUDITORS = {"auditor@national", "auditor@local"}
 LICENSING = {"licensing_officer@local", "licensing_manager@local"}
 REGISTER_USERS = LICENSING | {"police_analyst@local"}
+MASH = {"mash_practitioner@local", "mash_manager@local"}
+# Every agency that records about children (safeguarding.visibility narrows what each sees).
+CHILD_USERS = MASH | {
+    "police_analyst@local",
+    "school_dsl@local",
+    "home_manager@local",
+    "health_practitioner@local",
+}
 
 WEB_ROUTES: dict[tuple[str, str], Any] = {
     ("GET", "/sign-in"): PUBLIC,
@@ -97,6 +105,25 @@ WEB_ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/register/notices/{notice_id}/read"): LICENSING,
     ("GET", "/register/matches"): LICENSING,
     ("POST", "/register/matches/{proposal_id}/decision"): LICENSING,
+    # The safeguarding hub: find or add a child, their record, concerns (never edited: corrections are new
+    # entries), the chronology and risk screening (reading it: the services allow the MASH and the lead
+    # professional only; screening: the MASH).
+    ("GET", "/children"): CHILD_USERS,
+    ("GET", "/children/new"): CHILD_USERS,
+    ("POST", "/children/new"): CHILD_USERS,
+    ("GET", "/children/{child_id}"): CHILD_USERS,
+    ("GET", "/children/{child_id}/identifiers/new"): CHILD_USERS,
+    ("POST", "/children/{child_id}/identifiers/new"): CHILD_USERS,
+    ("GET", "/children/{child_id}/status"): MASH,
+    ("POST", "/children/{child_id}/status"): MASH,
+    ("GET", "/children/{child_id}/concerns/new"): CHILD_USERS,
+    ("POST", "/children/{child_id}/concerns/new"): CHILD_USERS,
+    ("GET", "/children/{child_id}/concerns/{concern_id}/correct"): CHILD_USERS,
+    ("POST", "/children/{child_id}/concerns/{concern_id}/correct"): CHILD_USERS,
+    ("GET", "/children/{child_id}/chronology"): CHILD_USERS,
+    ("GET", "/children/{child_id}/chronology/print"): CHILD_USERS,
+    ("GET", "/children/{child_id}/risk"): CHILD_USERS,
+    ("POST", "/children/{child_id}/risk"): MASH,
     ("GET", "/audit"): AUDITORS,
     ("GET", "/audit/export.csv"): AUDITORS,
 }
@@ -114,6 +141,14 @@ API_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("GET", "/api/v1/register/exports"): Permission.REGISTER_RECORD,
     ("GET", "/api/v1/register/matches"): Permission.REGISTER_RECORD,
     ("POST", "/api/v1/register/matches/{proposal_id}/decision"): Permission.REGISTER_RECORD,
+    ("POST", "/api/v1/children/searches"): Permission.CHILDREN_SEARCH,
+    ("POST", "/api/v1/children"): Permission.CHILDREN_RECORD,
+    ("GET", "/api/v1/children/{child_id}"): Permission.CHRONOLOGY_READ,
+    ("POST", "/api/v1/children/{child_id}/concerns"): Permission.CONCERNS_RECORD,
+    ("POST", "/api/v1/concerns/{concern_id}/corrections"): Permission.CONCERNS_RECORD,
+    ("GET", "/api/v1/children/{child_id}/chronology"): Permission.CHRONOLOGY_READ,
+    ("GET", "/api/v1/children/{child_id}/risk-screenings"): Permission.CHRONOLOGY_READ,
+    ("POST", "/api/v1/children/{child_id}/risk-screenings"): Permission.RISK_SCREEN,
 }
 
 PRINCIPALS: dict[str, tuple[Role, AgencyType | None]] = {

@@ -24,6 +24,7 @@ UK = ZoneInfo("Europe/London")
 # Navigation by role: an item shows only to those holding its permission.
 NAVIGATION: list[tuple[str, str, Permission]] = [
     ("Home", "/", Permission.ACCOUNT_SELF),
+    ("Children", "/children", Permission.CHILDREN_SEARCH),
     ("Screen an applicant", "/register/screen", Permission.REGISTER_SEARCH),
     ("Vehicle lookup", "/register/vehicles", Permission.VEHICLE_LOOKUP),
     ("Requests", "/register/requests", Permission.REGISTER_RECORD),
