@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from bench.matching import system
@@ -37,7 +36,7 @@ from bench.matching.metrics import PRF
 from openmash.db.session import transaction
 from openmash.matching import engine, index, train
 from openmash.matching.model import Model, load_model
-from openmash.matching.record import MatchRecord
+from openmash.matching.record import MatchRecord, known
 
 Echo = Callable[[str], None]
 DOMAIN = "bench.febrl"
@@ -81,7 +80,7 @@ def febrl_record(rec_id: str, row: Any, *, with_ssn: bool) -> MatchRecord:
         record_id=rec_id,
         names=((_text(row["surname"]), _text(row["given_name"])),),
         date_of_birth=_born(row["date_of_birth"]),
-        identifiers=MappingProxyType({kind: value for kind, value in identifiers.items() if value}),
+        identifiers=known(identifiers),
         postcodes=frozenset([postcode] if postcode else []),
     )
 

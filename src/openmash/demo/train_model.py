@@ -12,7 +12,6 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from openmash.demo.population import (
     SyntheticApplicant,
@@ -23,7 +22,7 @@ from openmash.demo.population import (
 )
 from openmash.matching.keys import name_date_keys
 from openmash.matching.model import Model, load_model
-from openmash.matching.record import MatchRecord
+from openmash.matching.record import MatchRecord, known
 from openmash.matching.train import Vector, comparison_vector, estimate_m_em, estimate_u, trained_model
 
 DOMAIN = "training.person"
@@ -35,7 +34,7 @@ def person_record(person: SyntheticPerson, record_id: str) -> MatchRecord:
         record_id=record_id,
         names=person.names,
         date_of_birth=person.date_of_birth,
-        identifiers=MappingProxyType({k: v for k, v in identifiers.items() if v}),
+        identifiers=known(identifiers),
         postcodes=frozenset([person.postcode]),
         sex=person.sex,
     )
@@ -50,7 +49,7 @@ def applicant_record(applicant: SyntheticApplicant, record_id: str) -> MatchReco
         record_id=record_id,
         names=applicant.names,
         date_of_birth=applicant.date_of_birth,
-        identifiers=MappingProxyType({k: v for k, v in identifiers.items() if v}),
+        identifiers=known(identifiers),
         postcodes=frozenset([applicant.postcode] if applicant.postcode else []),
         sex=applicant.sex,
     )

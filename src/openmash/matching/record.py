@@ -27,3 +27,9 @@ class MatchRecord:
     identifiers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     postcodes: frozenset[str] = frozenset()
     sex: str | None = None  # "M", "F" or None when not known
+
+
+def known(identifiers: Mapping[str, str | None]) -> Mapping[str, str]:
+    """The identifiers a record holds, from a mapping that may name kinds it lacks (None or empty): an
+    identifier not held is unknown, and must not reach the engine as a value to compare."""
+    return MappingProxyType({kind: value for kind, value in identifiers.items() if value})

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from openmash.matching import index
 from openmash.matching.models import MatchEntry
-from openmash.matching.record import MatchRecord
+from openmash.matching.record import MatchRecord, known
 from openmash.register.models import Person, PersonAddress, PersonName
 
 DOMAIN = "register.person"
@@ -53,7 +53,7 @@ def records_for(session: Session, ids: Iterable[uuid.UUID]) -> list[MatchRecord]
                     record_id=str(person_id),
                     names=tuple(dict.fromkeys([(surname, forenames), *names[person_id]])),
                     date_of_birth=born,
-                    identifiers={kind: value for kind, value in identifiers.items() if value},
+                    identifiers=known(identifiers),
                     postcodes=frozenset(postcodes[person_id]),
                     sex=_sex(sex),
                 )

@@ -23,7 +23,7 @@ from openmash.errors import PurposeRequired, ValidationFailed
 from openmash.identity.models import Agency
 from openmash.matching import engine
 from openmash.matching.compare import FieldComparison
-from openmash.matching.record import MatchRecord
+from openmash.matching.record import MatchRecord, known
 from openmash.register.identifiers import (
     normalise_driving_licence_number,
     normalise_ni_number,
@@ -127,7 +127,7 @@ def applicant_record(applicant: Applicant) -> MatchRecord:
         record_id="applicant",
         names=tuple(applicant.names),
         date_of_birth=applicant.date_of_birth,
-        identifiers={kind: value for kind, value in identifiers.items() if value},
+        identifiers=known(identifiers),
         postcodes=frozenset([applicant.postcode] if applicant.postcode else []),
     )
 
