@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEMO_SECRET_KEY = "demo-secret-key-do-not-use-in-production-0000000000"
@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
     assets_dir: str | None = None
+    # Alerts by e-mail (openmash.alerts.senders): with no SMTP host, e-mails go to the outbox table (the demo,
+    # tests). The password is read from the environment only (OPENMASH_SMTP_PASSWORD), never from a file.
+    # An e-mail never carries personal details: only that an alert needs attention, and a link to it.
+    public_base_url: str = "http://localhost:8000"
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str = "openmash@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
 
     @property
     def is_production(self) -> bool:

@@ -1,9 +1,20 @@
 """Every table, imported in one place so that migrations and tests see the whole schema."""
 
+from openmash.alerts.models import (
+    Alert,
+    AlertChild,
+    AlertDelivery,
+    AlertEvent,
+    AlertRecipient,
+    AlertRecord,
+    AlertRule,
+    EmailOutbox,
+)
 from openmash.audit.models import AuditChainHead, AuditRecord
 from openmash.db.base import Base
 from openmash.identity.models import Agency, ApiToken, User, UserRole, UserSession
 from openmash.matching.models import MatchEntry, MatchKey, MatchProposal, MatchTermCount
+from openmash.network.models import ConcernMention
 from openmash.register.models import (
     DetailsRequest,
     DriverConcern,
@@ -29,10 +40,19 @@ from openmash.safeguarding.models_care import (
     TriageDecision,
     TriageGrade,
 )
+from openmash.safeguarding.models_gate import ArrangedTransport, GateSighting
 
 __all__ = [
     "Agency",
+    "Alert",
+    "AlertChild",
+    "AlertDelivery",
+    "AlertEvent",
+    "AlertRecipient",
+    "AlertRecord",
+    "AlertRule",
     "ApiToken",
+    "ArrangedTransport",
     "AuditChainHead",
     "AuditRecord",
     "Base",
@@ -40,8 +60,11 @@ __all__ = [
     "ChildIdentifier",
     "Concern",
     "ConcernCategory",
+    "ConcernMention",
     "DetailsRequest",
     "DriverConcern",
+    "EmailOutbox",
+    "GateSighting",
     "HelpRequest",
     "HelpRequestStep",
     "Licence",

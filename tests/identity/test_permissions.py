@@ -152,3 +152,39 @@ def test_every_role_that_reads_the_hubs_lists_must_use_two_factor() -> None:
     for role in Role:
         if _held(role) & lists:
             assert requires_two_factor({role}), role
+
+
+def test_only_schools_and_childrens_homes_check_cars_at_the_gate() -> None:
+    assert {r for r in Role if Permission.GATE_CHECK in _held(r)} == {Role.SCHOOL_DSL, Role.HOME_MANAGER}
+    assert {r for r in Role if Permission.TRANSPORT_ARRANGE in _held(r)} == {
+        Role.SCHOOL_DSL,
+        Role.HOME_MANAGER,
+        Role.MASH_PRACTITIONER,
+        Role.MASH_MANAGER,
+    }
+
+
+def test_only_the_mash_and_police_read_the_network() -> None:
+    assert {r for r in Role if Permission.NETWORK_READ in _held(r)} == {
+        Role.MASH_PRACTITIONER,
+        Role.MASH_MANAGER,
+        Role.POLICE_ANALYST,
+    }
+    for agency_type in AgencyType:
+        assert Permission.NETWORK_READ not in token_grantable_for(agency_type)
+
+
+def test_every_possible_lead_professional_reads_alerts_and_only_the_national_admin_keeps_the_rules() -> None:
+    for role in Role:
+        if Permission.CHRONOLOGY_READ in _held(role):
+            assert Permission.ALERTS_READ in _held(role), role
+    assert Permission.ALERT_RULES_MANAGE in permissions_for({Role.ADMIN}, AgencyType.NATIONAL_ADMIN)
+    assert Permission.ALERT_RULES_MANAGE not in permissions_for(
+        {Role.ADMIN}, AgencyType.CHILDRENS_SOCIAL_CARE
+    )
+
+
+def test_every_role_that_reads_the_network_or_alerts_must_use_two_factor() -> None:
+    for role in Role:
+        if _held(role) & {Permission.NETWORK_READ, Permission.ALERTS_READ}:
+            assert requires_two_factor({role}), role

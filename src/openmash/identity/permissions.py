@@ -95,6 +95,17 @@ class Permission(StrEnum):
     HELP_RECORD = "safeguarding:help:record"
     HELP_ANSWER = "safeguarding:help:answer"
     HELP_ESCALATIONS = "safeguarding:help:escalations"
+    # Gate checks: a school or children's home checks the registration mark of a car collecting a child and
+    # learns only whether it is licensed, by whom, and whether carers arranged it; carers (and the MASH)
+    # record the transport they arranged.
+    GATE_CHECK = "safeguarding:gate:check"
+    TRANSPORT_ARRANGE = "safeguarding:transport:arrange"
+    # Link analysis across agencies (openmash.network): the MASH and police only.
+    NETWORK_READ = "network:links:read"
+    # Alerts (openmash.alerts): read and act on the alerts addressed to one (the MASH, a lead professional);
+    # the rules are national data kept by the national administrator.
+    ALERTS_READ = "alerts:alerts:read"
+    ALERT_RULES_MANAGE = "alerts:rules:manage"
 
 
 # Permissions that let a user search or browse personal data: any role holding one must use two-factor.
@@ -112,12 +123,16 @@ SEARCHES_PERSONAL_DATA: frozenset[Permission] = frozenset(
         Permission.TRIAGE_READ,
         Permission.HELP_ANSWER,
         Permission.HELP_ESCALATIONS,
+        Permission.NETWORK_READ,
+        Permission.ALERTS_READ,
     }
 )
 
 # Permissions that only a user (or token) of the national administrator may exercise. The taxonomy of
 # concerns is one for the whole country, so that a concern means the same wherever it was recorded.
-NATIONAL_ONLY: frozenset[Permission] = frozenset({Permission.AGENCIES_MANAGE, Permission.CATEGORIES_MANAGE})
+NATIONAL_ONLY: frozenset[Permission] = frozenset(
+    {Permission.AGENCIES_MANAGE, Permission.CATEGORIES_MANAGE, Permission.ALERT_RULES_MANAGE}
+)
 
 # Permissions an agency may give to an API token for its own systems; account and user management never.
 TOKEN_GRANTABLE: frozenset[Permission] = frozenset(
@@ -151,6 +166,8 @@ _RECORDS_ABOUT_CHILDREN = {
     Permission.CONTACTS_REFER,
     Permission.HELP_RECORD,
     Permission.HELP_ANSWER,
+    # Any of their users may be a child's lead professional, to whom the child's alerts are addressed.
+    Permission.ALERTS_READ,
 }
 # The MASH also keeps a child's status, flags and lead professional, screens for risk, triages contacts,
 # records return home interviews and may keep a looked-after child's Philomena profile.
@@ -162,7 +179,12 @@ _MASH = _RECORDS_ABOUT_CHILDREN | {
     Permission.PHILOMENA_KEEP,
     Permission.TRIAGE_READ,
     Permission.TRIAGE_DECIDE,
+    Permission.TRANSPORT_ARRANGE,
+    Permission.NETWORK_READ,
 }
+# Schools and children's homes check the cars that collect children at their gate, and record the transport
+# carers arranged.
+_GATE = {Permission.GATE_CHECK, Permission.TRANSPORT_ARRANGE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LICENSING_OFFICER: frozenset(
@@ -174,11 +196,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MASH_PRACTITIONER: frozenset(_EVERYONE | _MASH),
     Role.MASH_MANAGER: frozenset(_EVERYONE | _MASH | {Permission.HELP_ESCALATIONS}),
     Role.POLICE_ANALYST: frozenset(
-        _EVERYONE | _RECORDS_ABOUT_CHILDREN | {Permission.REGISTER_SEARCH, Permission.VEHICLE_LOOKUP}
+        _EVERYONE
+        | _RECORDS_ABOUT_CHILDREN
+        | {Permission.REGISTER_SEARCH, Permission.VEHICLE_LOOKUP, Permission.NETWORK_READ}
     ),
-    Role.SCHOOL_DSL: frozenset(_EVERYONE | _RECORDS_ABOUT_CHILDREN),
+    Role.SCHOOL_DSL: frozenset(_EVERYONE | _RECORDS_ABOUT_CHILDREN | _GATE),
     # Carers of looked-after children keep the child's Philomena profile.
-    Role.HOME_MANAGER: frozenset(_EVERYONE | _RECORDS_ABOUT_CHILDREN | {Permission.PHILOMENA_KEEP}),
+    Role.HOME_MANAGER: frozenset(_EVERYONE | _RECORDS_ABOUT_CHILDREN | _GATE | {Permission.PHILOMENA_KEEP}),
     Role.HEALTH_PRACTITIONER: frozenset(_EVERYONE | _RECORDS_ABOUT_CHILDREN),
     Role.AUDITOR: frozenset(_EVERYONE | {Permission.AUDIT_READ, Permission.AUDIT_EXPORT}),
     Role.ADMIN: frozenset(
@@ -188,6 +212,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.USERS_MANAGE,
             Permission.TOKENS_MANAGE,
             Permission.CATEGORIES_MANAGE,
+            Permission.ALERT_RULES_MANAGE,
         }
     ),
 }
