@@ -36,16 +36,24 @@ from openmash.web import (
     pages_admin_agencies,
     pages_admin_tokens,
     pages_admin_users,
+    pages_alerts,
     pages_audit,
     pages_children,
     pages_chronology,
     pages_concerns,
+    pages_gate,
+    pages_help,
+    pages_hub,
     pages_matches,
     pages_misc,
+    pages_missing,
+    pages_network,
     pages_people,
+    pages_philomena,
     pages_register,
     pages_requests,
     pages_sign_in,
+    pages_triage,
 )
 from openmash.web.templating import render
 
@@ -177,6 +185,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         pages_children,
         pages_concerns,
         pages_chronology,
+        pages_missing,
+        pages_philomena,
+        pages_triage,
+        pages_help,
+        pages_hub,
+        pages_gate,
+        pages_network,
+        pages_alerts,
     ):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(v1.router)

@@ -194,7 +194,7 @@ def demo_load(
 ) -> None:
     """Create the demo agencies, users and a synthetic national register of licensed drivers (running it
     again changes nothing) and print how to sign in."""
-    from openmash.demo import children, register, seed
+    from openmash.demo import children, planted, register, seed
 
     settings = get_settings()
     if settings.is_production:
@@ -209,9 +209,12 @@ def demo_load(
         rows = register.load(session, cli_actor(), drivers, progress=lambda n: bar.advance(task, n))
     if rows:
         typer.echo(f"Loaded {rows:,} licence decisions for {drivers:,} synthetic drivers.")
+    with transaction(sessions()) as session:
+        planted_note = planted.load(session)
     typer.echo(seed.describe(logins))
     typer.echo(register.PLANTED_CASES)
     typer.echo(hub)
+    typer.echo(planted_note)
 
 
 @demo_app.command("code")

@@ -41,6 +41,7 @@ CHILD_USERS = MASH | {
     "home_manager@local",
     "health_practitioner@local",
 }
+GATE_USERS = {"school_dsl@local", "home_manager@local"}
 
 WEB_ROUTES: dict[tuple[str, str], Any] = {
     ("GET", "/sign-in"): PUBLIC,
@@ -124,8 +125,57 @@ WEB_ROUTES: dict[tuple[str, str], Any] = {
     ("GET", "/children/{child_id}/chronology/print"): CHILD_USERS,
     ("GET", "/children/{child_id}/risk"): CHILD_USERS,
     ("POST", "/children/{child_id}/risk"): MASH,
+    # Missing episodes: any agency that records about children reports a child missing and records the
+    # return (MISSING_RECORD); the MASH records the return home interview (INTERVIEWS_RECORD); the due list is
+    # for the MASH and the reporting agency (the service narrows it).
+    ("GET", "/children/{child_id}/missing/new"): CHILD_USERS,
+    ("POST", "/children/{child_id}/missing/new"): CHILD_USERS,
+    ("GET", "/children/{child_id}/missing/{episode_id}"): CHILD_USERS,
+    ("GET", "/children/{child_id}/missing/{episode_id}/return"): CHILD_USERS,
+    ("POST", "/children/{child_id}/missing/{episode_id}/return"): CHILD_USERS,
+    ("GET", "/children/{child_id}/missing/{episode_id}/interview"): MASH,
+    ("POST", "/children/{child_id}/missing/{episode_id}/interview"): MASH,
+    ("GET", "/return-interviews"): CHILD_USERS,
+    # Philomena profiles: kept by the MASH and children's homes (PHILOMENA_KEEP; the service narrows it to the
+    # child's current home); what was shared with police: readers of the chronology (police among them).
+    ("GET", "/children/{child_id}/philomena"): MASH | {"home_manager@local"},
+    ("POST", "/children/{child_id}/philomena"): MASH | {"home_manager@local"},
+    ("GET", "/children/{child_id}/police-shares"): CHILD_USERS,
+    # MASH triage: the queue, grading and deciding, and referrals the MASH takes itself: the MASH only; any
+    # agency sends its own concern to the MASH (CONTACTS_REFER).
+    ("GET", "/triage"): MASH,
+    ("GET", "/triage/{contact_id}"): MASH,
+    ("POST", "/triage/{contact_id}/grade"): MASH,
+    ("POST", "/triage/{contact_id}/decision"): MASH,
+    ("GET", "/children/{child_id}/referral"): MASH,
+    ("POST", "/children/{child_id}/referral"): MASH,
+    ("GET", "/children/{child_id}/concerns/{concern_id}/refer"): CHILD_USERS,
+    ("POST", "/children/{child_id}/concerns/{concern_id}/refer"): CHILD_USERS,
+    # Requests for help: any agency records and acts on them; MASH managers see the escalated ones.
+    ("GET", "/children/{child_id}/help/new"): CHILD_USERS,
+    ("POST", "/children/{child_id}/help/new"): CHILD_USERS,
+    ("GET", "/help"): CHILD_USERS,
+    ("GET", "/help/escalated"): {"mash_manager@local"},
+    ("GET", "/help/{request_id}"): CHILD_USERS,
+    ("POST", "/help/{request_id}/acknowledge"): CHILD_USERS,
+    ("POST", "/help/{request_id}/answer"): CHILD_USERS,
+    ("POST", "/help/{request_id}/close"): CHILD_USERS,
+    # The practitioner's dashboard.
+    ("GET", "/hub"): CHILD_USERS,
     ("GET", "/audit"): AUDITORS,
     ("GET", "/audit/export.csv"): AUDITORS,
+    ("GET", "/gate"): GATE_USERS,
+    ("POST", "/gate"): GATE_USERS,
+    ("GET", "/children/{child_id}/transport"): MASH | GATE_USERS,
+    ("POST", "/children/{child_id}/transport"): MASH | GATE_USERS,
+    ("POST", "/children/{child_id}/transport/{arrangement_id}/end"): MASH | GATE_USERS,
+    ("GET", "/network"): MASH | {"police_analyst@local"},
+    ("GET", "/network/children/{child_id}"): MASH | {"police_analyst@local"},
+    ("GET", "/network/vehicles/{registration}"): MASH | {"police_analyst@local"},
+    ("GET", "/alerts"): CHILD_USERS,
+    ("GET", "/alerts/{alert_id}"): CHILD_USERS,
+    ("POST", "/alerts/{alert_id}/seen"): CHILD_USERS,
+    ("POST", "/alerts/{alert_id}/close"): CHILD_USERS,
 }
 
 # API routes: the permission a token needs (None: any valid token).
@@ -149,6 +199,21 @@ API_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("GET", "/api/v1/children/{child_id}/chronology"): Permission.CHRONOLOGY_READ,
     ("GET", "/api/v1/children/{child_id}/risk-screenings"): Permission.CHRONOLOGY_READ,
     ("POST", "/api/v1/children/{child_id}/risk-screenings"): Permission.RISK_SCREEN,
+    ("POST", "/api/v1/children/{child_id}/missing-episodes"): Permission.MISSING_RECORD,
+    ("POST", "/api/v1/missing-episodes/{episode_id}/return"): Permission.MISSING_RECORD,
+    ("POST", "/api/v1/missing-episodes/{episode_id}/interviews"): Permission.INTERVIEWS_RECORD,
+    ("GET", "/api/v1/return-interviews"): Permission.MISSING_RECORD,
+    ("GET", "/api/v1/children/{child_id}/philomena-profiles"): Permission.PHILOMENA_KEEP,
+    ("POST", "/api/v1/children/{child_id}/philomena-profiles"): Permission.PHILOMENA_KEEP,
+    ("GET", "/api/v1/children/{child_id}/police-shares"): Permission.CHRONOLOGY_READ,
+    ("POST", "/api/v1/concerns/{concern_id}/mash-contacts"): Permission.CONTACTS_REFER,
+    ("GET", "/api/v1/triage/contacts"): Permission.TRIAGE_READ,
+    ("POST", "/api/v1/children/{child_id}/help-requests"): Permission.HELP_RECORD,
+    ("GET", "/api/v1/help-requests"): Permission.HELP_ANSWER,
+    ("GET", "/api/v1/help-requests/escalated"): Permission.HELP_ESCALATIONS,
+    ("POST", "/api/v1/gate-checks"): Permission.GATE_CHECK,
+    ("GET", "/api/v1/network/children/{child_id}"): Permission.NETWORK_READ,
+    ("GET", "/api/v1/network/vehicles/{registration}"): Permission.NETWORK_READ,
 }
 
 PRINCIPALS: dict[str, tuple[Role, AgencyType | None]] = {

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from openmash.api import children, register
+from openmash.api import care, children, hub, register
 from openmash.api.schemas import ERROR_RESPONSES, AgencyIn, AgencyOut, AuditPage, AuditRecordOut, WhoAmI
 from openmash.audit import queries
 from openmash.http.auth import authenticated, require
@@ -117,3 +117,7 @@ def audit_records(
 router.include_router(register.router)
 router.include_router(children.router)
 router.include_router(children.corrections)
+router.include_router(care.children)
+router.include_router(care.episodes)
+router.include_router(care.lists)
+router.include_router(hub.router)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from openmash.audit.service import NO_CONTEXT
 from openmash.db.base import utcnow
+from openmash.demo import care
 from openmash.demo.seed import demo_email
 from openmash.identity import agencies, users
 from openmash.identity.principal import Principal, principal_for_user
@@ -139,9 +140,11 @@ def load(session: Session) -> str:
             ],
             now,
         )
+    planted = care.load(session, spread, looked_after, now)
     return (
         "Demo children (sign in as mash.practitioner, school.dsl, police.analyst or home.manager, then\n"
         "open Children and search for them):\n"
         f"  - {first[1]} {first[0]}, born 17 June 2012: signs spread across school, health and police\n"
         f"  - {second[1]} {second[0]}, born 2 November 2010: looked after at Larkfield House, went missing\n"
+        + planted
     )

@@ -34,6 +34,7 @@ from openmash.safeguarding.missing import get_episode, return_of
 from openmash.safeguarding.models import Child
 from openmash.safeguarding.models_care import MissingEpisode, MissingReturn, ReturnInterview
 from openmash.safeguarding.status import Badge, badges
+from openmash.safeguarding.visibility import may_see_record, open_child
 
 # The due list is a work list of the MASH and the reporting agency: it is read for one purpose.
 DUE_PURPOSE = "arrange return home interviews"
@@ -223,3 +224,57 @@ def status(back: MissingReturn | None, interviews: list[ReturnInterview], now: d
             late = interview.held_at > back.interview_due_at
             return f"{interview.outcome}_late" if late else interview.outcome
     return "overdue" if now > back.interview_due_at else "due"
+
+
+@dataclass(frozen=True)
+class EpisodeView:
+    """A missing episode as its page shows it: the report, the return, the interview steps the viewer may see
+    and the interview's status, and whether the viewer's agency records the interview."""
+
+    episode: MissingEpisode
+    back: MissingReturn | None  # None also when another agency recorded it and the viewer may not see it
+    returned: bool
+    interviews: list[ReturnInterview]
+    status: str
+    purpose: str | None
+    records_interview: bool
+
+
+def view_episode(
+    session: Session,
+    principal: Principal,
+    episode_id: uuid.UUID,
+    purpose: str | None,
+    context: Context,
+    *,
+    now: datetime | None = None,
+) -> EpisodeView:
+    """Open an episode (the concern rule decides who sees it); audited as a view of the child's record, with
+    the purpose rule of ``visibility.open_child``."""
+    episode = get_episode(session, principal, episode_id)
+    opened = open_child(
+        session,
+        principal,
+        episode.child_id,
+        purpose,
+        context,
+        action="safeguarding.missing.view",
+        details={"episode_id": str(episode.id)},
+    )
+    back = return_of(session, episode.id)
+    everything = interviews_of(session, episode.id)
+    shown = [
+        i for i in everything if may_see_record(principal, opened.scope, i.agency_id, i.shared_with_police)
+    ]
+    return EpisodeView(
+        episode=episode,
+        back=back
+        if back and may_see_record(principal, opened.scope, back.agency_id, back.shared_with_police)
+        else None,
+        returned=back is not None,
+        interviews=shown,
+        status=status(back, everything, now or utcnow()),
+        purpose=opened.purpose,
+        records_interview=principal.can(Permission.INTERVIEWS_RECORD)
+        and principal.agency_id == episode.mash_agency_id,
+    )

@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from openmash.errors import Conflict, ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
-from openmash.identity.permissions import Permission
+from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
 from openmash.register.workdays import uk_today
 from openmash.safeguarding import child_record, children, status
@@ -173,6 +173,17 @@ def child_page(
         "may_record": principal.can(Permission.CONCERNS_RECORD),
         "may_add_identifier": principal.can(Permission.CHILDREN_RECORD),
         "whole": str(found.scope) == "whole",
+        "may_report_missing": principal.can(Permission.MISSING_RECORD),
+        "may_keep_profile": principal.can(Permission.PHILOMENA_KEEP) and found.looked_after,
+        "may_record_help": principal.can(Permission.HELP_RECORD),
+        "may_take_referral": principal.can(Permission.TRIAGE_DECIDE),
+        # Police, whole-record viewers and the child's home (safeguarding.philomena.police_shares decides).
+        "may_see_shares": found.looked_after
+        and (
+            str(found.scope) != "own_agency"
+            or principal.can(Permission.PHILOMENA_KEEP)
+            or principal.agency_type is AgencyType.POLICE_FORCE
+        ),
     }
     return render(request, "children/child.html", context)
 

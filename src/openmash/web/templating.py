@@ -17,6 +17,7 @@ from openmash.http.context import app_context
 from openmash.identity.permissions import AGENCY_TYPE_LABELS, ROLE_LABELS, AgencyType, Permission, Role
 from openmash.identity.principal import Principal
 from openmash.register import labels, notices
+from openmash.web.alert_badge import new_alerts_count
 
 TEMPLATES = Path(__file__).parent / "templates"
 UK = ZoneInfo("Europe/London")
@@ -24,7 +25,14 @@ UK = ZoneInfo("Europe/London")
 # Navigation by role: an item shows only to those holding its permission.
 NAVIGATION: list[tuple[str, str, Permission]] = [
     ("Home", "/", Permission.ACCOUNT_SELF),
+    ("Your work", "/hub", Permission.CHRONOLOGY_READ),
+    ("Alerts", "/alerts", Permission.ALERTS_READ),
+    ("Gate check", "/gate", Permission.GATE_CHECK),
+    ("Network", "/network", Permission.NETWORK_READ),
     ("Children", "/children", Permission.CHILDREN_SEARCH),
+    ("Triage", "/triage", Permission.TRIAGE_READ),
+    ("Requests for help", "/help", Permission.HELP_ANSWER),
+    ("Return interviews", "/return-interviews", Permission.MISSING_RECORD),
     ("Screen an applicant", "/register/screen", Permission.REGISTER_SEARCH),
     ("Vehicle lookup", "/register/vehicles", Permission.VEHICLE_LOOKUP),
     ("Requests", "/register/requests", Permission.REGISTER_RECORD),
@@ -119,14 +127,16 @@ def make_environment() -> Environment:
 templates = Jinja2Templates(env=make_environment())
 
 
-def navigation(principal: Principal | None, path: str, unread: int | None = None) -> list[dict[str, Any]]:
+def navigation(
+    principal: Principal | None, path: str, unread: int | None = None, alerts: int | None = None
+) -> list[dict[str, Any]]:
     if principal is None:
         return []
     items = []
     for text, href, permission in NAVIGATION:
         if principal.can(permission):
             current = path == href if href == "/" else path.startswith(href)
-            count = unread if href == "/register/notices" else None
+            count = unread if href == "/register/notices" else alerts if href == "/alerts" else None
             items.append({"text": text, "href": href, "active": current, "count": count})
     return items
 
@@ -149,7 +159,12 @@ def render(
     principal: Principal | None = getattr(request.state, "principal", None)
     full: dict[str, Any] = {
         "principal": principal,
-        "navigation": navigation(principal, request.url.path, unread_notices(request, principal)),
+        "navigation": navigation(
+            principal,
+            request.url.path,
+            unread_notices(request, principal),
+            new_alerts_count(request, principal),
+        ),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "errors": {},
         "values": {},
