@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from openmash import alerts
-from openmash.alerts.models import Alert, AlertChild, AlertRecord, EmailOutbox
+from openmash.alerts.models import Alert, AlertChild, AlertRecipient, AlertRecord, EmailOutbox
 from openmash.audit.service import NO_CONTEXT
 from openmash.config import Settings
 from openmash.db.session import transaction
@@ -118,7 +118,12 @@ def test_a_car_seen_twice_unlicensed_alerts_the_mash_and_once_does_not(
         listed = alerts.alerts_for(session, who(session, cast.mash))
         assert [a.id for a in listed] == [raised[0].id]
         assert {kind for kind, _ in _records(session, raised[0])} == {"gate_sighting"}
-        assert alerts.alerts_for(session, home) == []  # the home is not told
+        # The home is not told: not addressed (as a user nor as an agency), so nothing to list.
+        addressed = list(
+            session.scalars(select(AlertRecipient).where(AlertRecipient.alert_id == raised[0].id))
+        )
+        assert [(r.agency_id, r.user_id) for r in addressed] == [(cast.mash.agency_id, None)]
+        assert alerts.alerts_for(session, home) == []
 
 
 def test_a_car_tied_to_a_flagged_driver_alerts_the_mash_on_the_first_check_without_telling_the_school(
@@ -127,14 +132,35 @@ def test_a_car_tied_to_a_flagged_driver_alerts_the_mash_on_the_first_check_witho
     with transaction(sessions) as session:
         licence = licensed_car(session, cast.licensing.agency_id, "MV19QRS")
         flag_driver(session, who(session, cast.licensing), licence.person_id)
-        school = who(session, cast.school)
-        answer = check(session, school, "MV19QRS", cast.mash.agency_id)
+        school, mash = who(session, cast.school), who(session, cast.mash)
+        # The school checking the car is the child's lead professional: it is still not told (the driver's
+        # register record is for the MASH and police only).
+        child = make_child(session, school)
+        status.set_status(
+            session, mash, child.id, ChildStatus(lead_professional_user_id=school.id), NO_CONTEXT
+        )
+        answer = check(session, school, "MV19QRS", cast.mash.agency_id, child_id=child.id)
         assert answer.licensed
         raised = alerts.evaluate_sighting(session, answer.sighting_id, NOW)
         assert [a.rule_code for a in raised] == ["gate_driver_flagged"]
         kinds = {kind for kind, _ in _records(session, raised[0])}
         assert kinds == {"gate_sighting", "driver_concern"}
+        assert _children(session, raised[0]) == {child.id}
+        assert [a.id for a in alerts.alerts_for(session, mash)] == [raised[0].id]
         assert alerts.alerts_for(session, school) == []
+        assert alerts.count_new(session, school) == 0
+        with pytest.raises(NotFoundError):
+            alerts.alert_detail(session, school, raised[0].id, NO_CONTEXT)
+        addressed = session.scalars(select(AlertRecipient).where(AlertRecipient.alert_id == raised[0].id))
+        assert [r.user_id for r in addressed if r.user_id is not None] == []
+        # An alert addressed to the lead before this was fixed is not shown to them either.
+        session.add(AlertRecipient(alert_id=raised[0].id, user_id=school.id))
+        session.flush()
+        assert alerts.alerts_for(session, school) == []
+        alerts.deliver_pending(
+            session, alerts.OutboxSender(), NOW, base_url="https://openmash.example.invalid"
+        )
+        assert {m.to_address for m in session.scalars(select(EmailOutbox))} == {cast.mash.email}
 
 
 def test_a_flagged_child_touched_by_another_agency_alerts_the_lead_professional_and_the_mash(
@@ -181,12 +207,15 @@ def test_three_low_level_concerns_in_30_days_from_two_agencies_alert(
         record(session, school, child.id, "self_harm", occurred_at=at(2026, 1, 2))  # outside the 30 days
         assert alerts.evaluate_child(session, child.id, NOW) == []
         record(session, school, child.id, "general_welfare", occurred_at=at(2026, 3, 1))
-        assert alerts.evaluate_child(session, child.id, NOW) == []  # one agency only
+        police = who(session, cast.police)
+        record(session, police, child.id, "police_intelligence", occurred_at=at(2026, 3, 2))
+        # "Other" concerns (a welfare note; police intelligence, restricted too) are not low-level signs.
+        assert alerts.evaluate_child(session, child.id, NOW) == []
         record(session, health, child.id, "drugs_or_alcohol", occurred_at=at(2026, 3, 5))
         (alert,) = [
             a for a in alerts.evaluate_child(session, child.id, NOW) if a.rule_code == "repeat_low_level"
         ]
-        assert len(_records(session, alert)) == 4
+        assert len(_records(session, alert)) == 3
         assert alerts.evaluate_child(session, child.id, NOW) == []
 
 

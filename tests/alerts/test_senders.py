@@ -3,6 +3,7 @@ says only that an alert needs attention, with a link."""
 
 from __future__ import annotations
 
+import ssl
 import uuid
 from typing import Any
 
@@ -16,6 +17,7 @@ from tests.conftest import make_settings
 class FakeSmtp:
     sent: list[Any] = []
     calls: list[str] = []
+    contexts: list[Any] = []
 
     def __init__(self, host: str, port: int, timeout: float) -> None:
         FakeSmtp.calls.append(f"connect {host}:{port}")
@@ -26,8 +28,9 @@ class FakeSmtp:
     def __exit__(self, *args: object) -> None:
         return None
 
-    def starttls(self) -> None:
+    def starttls(self, context: Any = None) -> None:
         FakeSmtp.calls.append("starttls")
+        FakeSmtp.contexts.append(context)
 
     def login(self, user: str, password: str) -> None:
         FakeSmtp.calls.append(f"login {user}:{password}")
@@ -59,3 +62,16 @@ def test_smtp_is_configured_from_the_settings_with_the_password_from_the_environ
     assert sent["To"] == "dsl@example.invalid"
     assert f"https://openmash.example.invalid/alerts/{alert_id}" in sent.get_content()
     assert "synthetic-smtp-secret" not in str(sent)
+
+
+def test_starttls_verifies_the_servers_certificate_and_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(senders.smtplib, "SMTP", FakeSmtp)
+    FakeSmtp.contexts.clear()
+    sender = SmtpSender("smtp.example.invalid", 587, "alerts@example.invalid")
+    sender.send(
+        None, senders.message("dsl@example.invalid", uuid.uuid4(), "https://openmash.example.invalid")
+    )  # type: ignore[arg-type]
+    (context,) = FakeSmtp.contexts
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname

@@ -381,3 +381,37 @@ def test_a_configuration_whose_bands_do_not_rise_is_refused() -> None:
         RiskConfig(bands=((0, "not_at_risk"), (10, "mild"), (5, "moderate")))
     with pytest.raises(ValueError, match="bands"):
         RiskConfig(bands=((1, "mild"),))
+
+
+def test_an_indicator_in_a_restricted_category_is_withheld_from_roles_it_does_not_name(
+    sessions: sessionmaker[Session], settings: Settings, cast: Cast
+) -> None:
+    admin = make_user(sessions, settings, [Role.ADMIN], agency_type=AgencyType.NATIONAL_ADMIN)
+    with transaction(sessions) as session:
+        categories.save_category(
+            session,
+            who(session, admin),
+            code="trafficking_intelligence",
+            label="Synthetic restricted trafficking intelligence",
+            indicator_kind="significant",
+            restricted_to_roles=[str(Role.POLICE_ANALYST)],
+            create=True,
+            context=NO_CONTEXT,
+        )
+        school, police, mash = who(session, cast.school), who(session, cast.police), who(session, cast.mash)
+        child = make_child(session, school, date_of_birth=AGED_15)
+        record(session, school, child.id, "going_missing", at(2026, 3, 1))
+        record(session, police, child.id, "trafficking_intelligence", at(2026, 3, 2))
+        screened = risk.screen_child(session, mash, child.id, purpose=PURPOSE, context=NO_CONTEXT, now=NOW)
+        assert screened.score == 6  # the hub's grade counts it
+        assert [i["category"] for i in screened.indicators] == ["going_missing"]
+        assert "Synthetic restricted" not in json.dumps(screened.indicators)
+        assert any("1 indicator is withheld" in o for o in screened.overrides)
+        status.set_status(
+            session, mash, child.id, ChildStatus(lead_professional_user_id=school.id), NO_CONTEXT
+        )
+        (seen,) = risk.screening_history(session, school, child.id, purpose=PURPOSE, context=NO_CONTEXT)
+        assert [i["category"] for i in seen.indicators] == ["going_missing"]
+    with transaction(sessions) as session:
+        (stored,) = session.scalars(select(RiskScreening).where(RiskScreening.child_id == child.id))
+        assert {i["category"] for i in stored.indicators} == {"going_missing", "trafficking_intelligence"}

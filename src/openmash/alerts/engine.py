@@ -10,7 +10,10 @@ the loser joins the winner's alert.
 
 Addressing: the MASHes the records name (a sighting's, an episode's, a request's) and those that know the
 children (created them, recorded about them, hold a contact, the lead professional's if a MASH), and each
-child's lead professional. Which local authority is responsible for a child is not modelled yet: an alert
+child's lead professional unless the facts come from the driver register (``access.register_based``: a
+driver's safeguarding record is for the MASH and police only; the lead may be the home that checked the car).
+Whether a named lead professional still reads the alert is decided when it is read or e-mailed
+(``access.may_read``). Which local authority is responsible for a child is not modelled yet: an alert
 about children no MASH knows goes to every active MASH rather than to nobody.
 """
 
@@ -25,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from openmash.alerts import facts
+from openmash.alerts.access import register_based
 from openmash.alerts.facts import Candidate
 from openmash.alerts.models import Alert, AlertChild, AlertEvent, AlertRecipient, AlertRecord
 from openmash.alerts.rules import RuleKind, enabled_rules
@@ -95,7 +99,8 @@ def _recipients(session: Session, candidate: Candidate) -> tuple[set[uuid.UUID],
             )
         )
     leads: set[uuid.UUID] = set()
-    if candidate.children:
+    kinds = (f.record_kind for f in candidate.records)
+    if candidate.children and not register_based(candidate.rule.kind, candidate.subject_key, kinds):
         leads = {
             lead
             for lead in session.scalars(

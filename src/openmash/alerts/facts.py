@@ -7,13 +7,17 @@ How each kind reads the hub (docs/decisions/0007-gate-check-network-and-alerts.m
   by an agency other than the lead professional's (with no lead professional, other than a MASH).
 - risk_threshold: ``safeguarding.risk.assess`` of the child's current concerns, band at or above the rule's;
   the records are the concerns behind the indicators.
-- repeat_low_level: at least ``count`` current concerns that are not significant indicators, occurring in the
-  last ``window_days``, from at least ``min_agencies`` agencies.
+- repeat_low_level: at least ``count`` current concerns that are vulnerability or moderate indicators (not
+  significant ones, not "other"), occurring in the last ``window_days``, from at least ``min_agencies``
+  agencies.
 - shared_entity: an entity of the rule's kinds that ``min_children`` or more children are linked to
   (``network.links``); a driver only when the children reach them through more than one vehicle (otherwise
   the vehicle's alert already says it, naming the driver).
 - gate_unlicensed_repeat: ``min_sightings`` or more checks of one unlicensed mark within the window.
 - gate_driver_flagged: a checked mark tied in the register to a driver with a safeguarding record.
+
+Candidates hold every record (the MASH sees them all); what each recipient is shown, and whether a lead
+professional is told at all, is ``alerts.access``'s work at read and at delivery.
 - return_interview_overdue / help_request_overdue: the due times the hub fixed on the records.
 """
 
@@ -64,6 +68,11 @@ class Candidate:
     details: dict[str, Any] = field(default_factory=dict)
     # MASHes named by the records themselves (a sighting's, an episode's, a request's).
     mash_agency_ids: frozenset[uuid.UUID] = frozenset()
+
+
+# "Low-level": a vulnerability or a moderate indicator. Not a significant one (the risk rule's), and not
+# "other" (a welfare note, police intelligence: not a sign of exploitation, and often restricted).
+LOW_LEVEL_KINDS = frozenset({str(IndicatorKind.VULNERABILITY), str(IndicatorKind.MODERATE)})
 
 
 def _child_subject(child: Child) -> str:
@@ -124,7 +133,7 @@ def repeat_low_level(session: Session, rule: AlertRule, child: Child, now: datet
     low = [
         c
         for c in current_concerns(session, child.id)
-        if c.category.indicator_kind != IndicatorKind.SIGNIFICANT and since <= c.occurred_at <= now
+        if c.category.indicator_kind in LOW_LEVEL_KINDS and since <= c.occurred_at <= now
     ]
     agencies = {c.agency_id for c in low}
     if len(low) < int(parameter(rule, "count")) or len(agencies) < int(parameter(rule, "min_agencies")):

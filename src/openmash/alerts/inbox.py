@@ -1,11 +1,13 @@
 """Alerts in the app: the list of a person's alerts (their MASH's, and those naming them as a child's lead
 professional), one alert with the records that fired it, and its status (seen, closed) with who and when.
 
-Need-to-know applies inside an alert too. The MASH sees everything. A lead professional sees by name only the
-children whose whole record they may see or their agency knows (others are counted: "and 2 other
-children"), only the records the concern rule lets them see, and nothing from the driver register: the
-driver behind a vehicle and the register's records are for the MASH and police (``NETWORK_READ``). Every
-list and every alert opened is audited with a fixed purpose, as the hub's other work lists are.
+Need-to-know applies inside an alert too (``alerts.access``). The MASH sees everything. A lead professional
+reads an alert only while still lead professional of one of its children, never one from the driver register,
+and only if they may see one of its records; they see by name only the children whose whole record they may
+see or their agency knows (others are counted: "and 2 other children"), only the records the concern rule
+lets them see (restricted categories not even counted), and nothing from the driver register. The status
+(seen, closed) is the MASH's: only users of an addressed MASH change it. Every list and every alert opened is
+audited with a fixed purpose and the children and records shown, as the hub's other work lists are.
 """
 
 from __future__ import annotations
@@ -13,11 +15,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from openmash.alerts.access import (
+    RecordShown,
+    Shown,
+    addressed_mash,
+    is_mash,
+    lead_may_read,
+    may_name,
+    may_read,
+    record_as_seen,
+)
 from openmash.alerts.engine import CLOSED, NEW, SEEN
 from openmash.alerts.models import Alert, AlertChild, AlertEvent, AlertRecipient, AlertRecord, AlertRule
 from openmash.audit import service as audit
@@ -25,20 +36,15 @@ from openmash.audit.service import Context
 from openmash.db.base import utcnow
 from openmash.errors import Conflict, NotFoundError, PermissionDenied
 from openmash.identity.models import Agency
-from openmash.identity.permissions import AgencyType, Permission
+from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
 from openmash.network.links import KIND_LABELS, EntityRef, Kind
-from openmash.network.models import ConcernMention
-from openmash.register.models import DriverConcern, LicenceEvent, Person
+from openmash.register.models import Person
 from openmash.safeguarding.checks import Form
-from openmash.safeguarding.models import Child, Concern
-from openmash.safeguarding.models_care import HelpRequest, MissingEpisode, MissingReturn
-from openmash.safeguarding.models_gate import GateSighting
+from openmash.safeguarding.models import Child
 from openmash.safeguarding.status import Badge, badges
-from openmash.safeguarding.visibility import Scope, connected, may_see_concern, may_see_record, scope_for
 
 PURPOSE = "act on alerts addressed to me"
-REGISTER_KINDS = frozenset({"driver_concern", "licence_event"})
 
 
 @dataclass(frozen=True)
@@ -63,16 +69,6 @@ class AlertSummary:
 
 
 @dataclass(frozen=True)
-class RecordShown:
-    record_kind: str
-    record_id: uuid.UUID
-    child_id: uuid.UUID | None
-    when: datetime | date | None
-    agency_name: str
-    description: str
-
-
-@dataclass(frozen=True)
 class EventShown:
     kind: str
     at: datetime
@@ -90,6 +86,7 @@ class AlertDetail:
     withheld_records: int
     history: list[EventShown]
     details: dict[str, object]
+    may_change_status: bool = False  # a user of an addressed MASH (lead professionals only read)
 
 
 def _ensure(principal: Principal) -> None:
@@ -97,19 +94,33 @@ def _ensure(principal: Principal) -> None:
         raise PermissionDenied("You do not have permission to see alerts")
 
 
-def _is_mash(principal: Principal) -> bool:
-    return principal.agency_type is AgencyType.CHILDRENS_SOCIAL_CARE
-
-
-def _mine(principal: Principal) -> object:
+def _candidates(principal: Principal) -> object:
+    """Alerts addressed to the person's MASH or naming them (``access.may_read`` decides the latter)."""
     clauses = [AlertRecipient.user_id == principal.id]
-    if _is_mash(principal):
+    if is_mash(principal):
         clauses.append(AlertRecipient.agency_id == principal.agency_id)
     return select(AlertRecipient.alert_id).where(or_(*clauses))
 
 
-def _may_name(session: Session, principal: Principal, child: Child) -> bool:
-    return scope_for(principal, child) is Scope.WHOLE or connected(session, principal, child)
+def _mine(session: Session, principal: Principal, statuses: tuple[str, ...]) -> list[Alert]:
+    found = session.scalars(
+        select(Alert)
+        .where(Alert.id.in_(_candidates(principal)), Alert.status.in_(statuses))  # type: ignore[arg-type]
+        .order_by((Alert.status != NEW), Alert.last_fired_at.desc(), Alert.id)
+    )
+    alerts = list(found)
+    mash: set[uuid.UUID] = set()
+    if is_mash(principal) and alerts:
+        mash = set(
+            session.scalars(
+                select(AlertRecipient.alert_id).where(
+                    AlertRecipient.agency_id == principal.agency_id,
+                    AlertRecipient.alert_id.in_([a.id for a in alerts]),
+                )
+            )
+        )
+    # One query for the MASH's own; a named lead professional's are checked one by one (they are few).
+    return [a for a in alerts if a.id in mash or lead_may_read(session, principal, a)]
 
 
 def _summary(session: Session, principal: Principal, alert: Alert) -> AlertSummary:
@@ -121,7 +132,7 @@ def _summary(session: Session, principal: Principal, alert: Alert) -> AlertSumma
             .order_by(Child.surname, Child.forenames, Child.id)
         )
     )
-    shown = [c for c in children if _may_name(session, principal, c)]
+    shown = [c for c in children if may_name(session, principal, c)]
     return AlertSummary(
         id=alert.id,
         title=alert.title,
@@ -139,20 +150,18 @@ def alerts_for(
 ) -> list[AlertSummary]:
     """The person's alerts in these statuses, new first, then the latest fired. Audited."""
     _ensure(principal)
-    alerts = list(
-        session.scalars(
-            select(Alert)
-            .where(Alert.id.in_(_mine(principal)), Alert.status.in_(statuses))  # type: ignore[arg-type]
-            .order_by((Alert.status != NEW), Alert.last_fired_at.desc(), Alert.id)
-        )
-    )
+    alerts = _mine(session, principal, statuses)
     found = [_summary(session, principal, a) for a in alerts]
     audit.record(
         session,
         "alerts.list",
         principal.actor,
         purpose=PURPOSE,
-        details={"alerts": [str(a.id) for a in found], "statuses": list(statuses)},
+        details={
+            "alerts": [str(a.id) for a in found],
+            "children": sorted({str(c.child_id) for a in found for c in a.children}),
+            "statuses": list(statuses),
+        },
     )
     return found
 
@@ -161,29 +170,13 @@ def count_new(session: Session, principal: Principal) -> int:
     """How many new alerts the person has (for a badge on every page: no personal data, not audited)."""
     if not principal.can(Permission.ALERTS_READ) or principal.kind != "user":
         return 0
-    return (
-        session.scalar(
-            select(func.count()).select_from(Alert).where(Alert.id.in_(_mine(principal)), Alert.status == NEW)  # type: ignore[arg-type]
-        )
-        or 0
-    )
+    return len(_mine(session, principal, (NEW,)))
 
 
 def _addressed(session: Session, principal: Principal, alert_id: uuid.UUID) -> Alert:
     _ensure(principal)
     alert = session.get(Alert, alert_id)
-    if (
-        alert is None
-        or session.scalar(
-            select(func.count())
-            .select_from(AlertRecipient)
-            .where(
-                AlertRecipient.alert_id == alert_id,
-                AlertRecipient.alert_id.in_(_mine(principal)),  # type: ignore[arg-type]
-            )
-        )
-        == 0
-    ):
+    if alert is None or not may_read(session, principal, alert):
         raise NotFoundError("Alert not found")
     return alert
 
@@ -192,73 +185,9 @@ def _agency_names(session: Session) -> dict[uuid.UUID, str]:
     return {a.id: a.name for a in session.scalars(select(Agency))}
 
 
-def _record(
-    session: Session, principal: Principal, record: AlertRecord, names: dict[uuid.UUID, str], register: bool
-) -> RecordShown | None:
-    """One record as the viewer may see it, or None when they may not."""
-    kind, rid = record.record_kind, record.record_id
-    if kind in REGISTER_KINDS:
-        if not register:
-            return None
-        if kind == "driver_concern":
-            concern = session.get(DriverConcern, rid)
-            if concern is None:
-                return None
-            text = "Register: safeguarding concern about the driver"
-            return RecordShown(
-                kind,
-                rid,
-                None,
-                concern.occurred_on or concern.recorded_at,
-                names.get(concern.agency_id, ""),
-                text,
-            )
-        event = session.get(LicenceEvent, rid)
-        if event is None:
-            return None
-        return RecordShown(
-            kind,
-            rid,
-            None,
-            event.event_date,
-            "",
-            f"Register: licence {event.kind} for {event.reason_category}",
-        )
-    child = session.get(Child, record.child_id) if record.child_id else None
-    if child is None or not _may_name(session, principal, child):
-        return None
-    scope = scope_for(principal, child)
-    if kind in ("concern", "concern_mention"):
-        concern_id = rid
-        if kind == "concern_mention":
-            mention = session.get(ConcernMention, rid)
-            if mention is None:
-                return None
-            concern_id = mention.concern_id
-        about = session.get(Concern, concern_id)
-        if about is None or not may_see_concern(principal, scope, about):
-            return None
-        label = about.category.label
-        what = label if kind == "concern" else f"Mentioned in a concern ({label})"
-        return RecordShown(kind, rid, child.id, about.occurred_at, names.get(about.agency_id, ""), what)
-    models: dict[str, tuple[type[Any], str, str]] = {
-        "missing_episode": (MissingEpisode, "missing_since", "Reported missing"),
-        "missing_return": (MissingReturn, "returned_at", "Return from missing"),
-        "help_request": (HelpRequest, "asked_at", "Request for help"),
-        "gate_sighting": (GateSighting, "checked_at", "Gate check"),
-    }
-    if kind not in models:
-        return None
-    model, when, label = models[kind]
-    row: Any = session.get(model, rid)
-    if row is None or not may_see_record(principal, scope, row.agency_id, row.shared_with_police):
-        return None
-    if isinstance(row, GateSighting):
-        label = f"Gate check of {row.vehicle_registration} ({'licensed' if row.licensed else 'not licensed'})"
-    return RecordShown(kind, rid, child.id, getattr(row, when), names.get(row.agency_id, ""), label)
-
-
-def _subject(alert: Alert, network: bool) -> str:
+def _subject(alert: Alert, network: bool, carried: bool) -> str:
+    """What the alert is about. ``carried``: the viewer sees at least one of the hub's records naming it (a
+    mark or an adult read from a restricted concern is not named to someone who may not see that concern)."""
     ref = alert.details.get("entity") or (
         f"vehicle:{alert.details['registration']}" if "registration" in alert.details else None
     )
@@ -266,15 +195,20 @@ def _subject(alert: Alert, network: bool) -> str:
         return ""
     entity = EntityRef.parse(ref)
     kind = KIND_LABELS.get(Kind(entity.kind), entity.kind)
-    if entity.kind == Kind.VEHICLE or (network and entity.kind != Kind.DRIVER):
+    if carried and (entity.kind == Kind.VEHICLE or (network and entity.kind != Kind.DRIVER)):
         return f"{kind} {entity.key}" if entity.kind == Kind.VEHICLE else f"{kind}: {entity.key}"
     return f"{kind} (details for the MASH and police)"
+
+
+SUBJECT_DETAILS = ("entity", "registration")
+NETWORK_DETAILS = ("drivers", "entity")
 
 
 def alert_detail(
     session: Session, principal: Principal, alert_id: uuid.UUID, context: Context
 ) -> AlertDetail:
-    """One alert with the records that fired it, as far as the viewer may see them. Audited."""
+    """One alert with the records that fired it, as far as the viewer may see them. Audited with the
+    children and records shown."""
     alert = _addressed(session, principal, alert_id)
     network = principal.can(Permission.NETWORK_READ)
     names = _agency_names(session)
@@ -285,11 +219,11 @@ def alert_detail(
         .where(AlertRecord.alert_id == alert.id)
         .order_by(AlertRecord.added_at, AlertRecord.id)
     ):
-        seen = _record(session, principal, record, names, network)
-        if seen is None:
-            withheld += 1
-        else:
+        how, seen = record_as_seen(session, principal, record, names, network)
+        if seen is not None:
             shown.append(seen)
+        elif how is Shown.WITHHELD:
+            withheld += 1
     drivers: list[str] = []
     if network:
         for person_id in alert.details.get("drivers", []) or []:
@@ -305,7 +239,10 @@ def alert_detail(
             .order_by(AlertEvent.at, AlertEvent.created_at, AlertEvent.id)
         )
     ]
-    safe_details = {k: v for k, v in alert.details.items() if network or k not in ("drivers", "entity")}
+    carried = any(r.child_id is not None for r in shown)
+    hidden = {*(() if network else NETWORK_DETAILS), *(() if carried else SUBJECT_DETAILS)}
+    safe_details = {k: v for k, v in alert.details.items() if k not in hidden}
+    summary = _summary(session, principal, alert)
     audit.record(
         session,
         "alerts.alert.read",
@@ -314,18 +251,33 @@ def alert_detail(
         object_id=alert.id,
         purpose=PURPOSE,
         context=context,
-        details={"records_shown": len(shown), "withheld": withheld},
+        details={
+            "children": [str(c.child_id) for c in summary.children],
+            "records": [f"{r.record_kind}:{r.record_id}" for r in shown],
+            "records_shown": len(shown),
+            "withheld": withheld,
+        },
     )
     return AlertDetail(
-        summary=_summary(session, principal, alert),
+        summary=summary,
         rule_label=rule.label if rule else alert.title,
-        subject=_subject(alert, network),
+        subject=_subject(alert, network, carried),
         drivers=drivers,
         records=shown,
         withheld_records=withheld,
         history=history,
         details=safe_details,
+        may_change_status=addressed_mash(session, principal, alert.id),
     )
+
+
+def _actionable(session: Session, principal: Principal, alert_id: uuid.UUID) -> Alert:
+    """The status is the MASH's: a lead professional reads the alert but does not mark it seen or close it
+    (their "seen" would take it off the MASH's new alerts)."""
+    alert = _addressed(session, principal, alert_id)
+    if not addressed_mash(session, principal, alert.id):
+        raise PermissionDenied("Only the MASH the alert is addressed to marks it seen or closes it")
+    return alert
 
 
 def _change(
@@ -367,8 +319,8 @@ def mark_seen(
     *,
     now: datetime | None = None,
 ) -> Alert:
-    """A new alert marked seen by a person it is addressed to (nothing changes if it is not new)."""
-    alert = _addressed(session, principal, alert_id)
+    """A new alert marked seen by a user of an addressed MASH (nothing changes if it is not new)."""
+    alert = _actionable(session, principal, alert_id)
     if alert.status != NEW:
         return alert
     return _change(session, principal, alert, SEEN, "seen", None, context, now or utcnow())
@@ -383,9 +335,9 @@ def close_alert(
     *,
     now: datetime | None = None,
 ) -> Alert:
-    """Close an alert, saying what was done (a MASH user or the lead professional). New facts later raise a
-    new alert."""
-    alert = _addressed(session, principal, alert_id)
+    """Close an alert, saying what was done (a user of an addressed MASH). New facts later raise a new
+    alert."""
+    alert = _actionable(session, principal, alert_id)
     if alert.status == CLOSED:
         raise Conflict("This alert is already closed")
     form = Form()

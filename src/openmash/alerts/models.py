@@ -103,7 +103,8 @@ class AlertEvent(Entity):
 
 
 class AlertDelivery(Entity):
-    """An e-mail sent to one person about one alert event: at most once (safe to re-run after a crash)."""
+    """The e-mail to one person about one alert event: sent (once the sender accepted it) or failed (retried
+    by the next run, up to a limit), with the attempts and the last error (its kind only, no address)."""
 
     __tablename__ = "alert_deliveries"
     __table_args__ = (UniqueConstraint("event_id", "user_id"),)
@@ -111,7 +112,10 @@ class AlertDelivery(Entity):
     event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("alert_events.id"))
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     sender: Mapped[str] = mapped_column(String(20))  # outbox, smtp
-    delivered_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(10), default="sent")  # sent, failed
+    attempts: Mapped[int] = mapped_column(default=1)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    delivered_at: Mapped[datetime | None]  # when sent
 
 
 class EmailOutbox(Entity):

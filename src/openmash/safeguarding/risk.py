@@ -10,6 +10,10 @@ The scheme (shared/docs/domain.md; docs/decisions/0005-safeguarding-hub.md for h
 - Overrides: a child under 13, or with a learning disability, is never graded below moderate when any
   indicator is present; for a child of 13 or under, any current significant indicator means significant.
 
+Who sees what: the score and bands count every agency's concerns (that is the point of the hub), but an
+indicator in a restricted category (``visibility.may_see_category``) is shown only to the roles it names: the
+screenings handed to anyone else leave it out and say how many were withheld.
+
 Where the numbers live: the points of each category are data (the taxonomy table, which an administrator
 keeps); the windows, the bands and the override ages are a ``RiskConfig`` passed in (defaults below), and each
 screening stores the configuration it used, so an old screening still explains itself after a change.
@@ -25,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from openmash.audit.service import Context
@@ -36,8 +40,8 @@ from openmash.identity.principal import Principal
 from openmash.register.workdays import UK
 from openmash.safeguarding.categories import IndicatorKind
 from openmash.safeguarding.concerns import current_concerns
-from openmash.safeguarding.models import Child, Concern, RiskScreening
-from openmash.safeguarding.visibility import Scope, open_child
+from openmash.safeguarding.models import Child, Concern, ConcernCategory, RiskScreening
+from openmash.safeguarding.visibility import Scope, may_see_category, open_child
 
 NOT_AT_RISK, MILD, MODERATE, SIGNIFICANT = "not_at_risk", "mild", "moderate", "significant"
 BANDS: tuple[str, ...] = (NOT_AT_RISK, MILD, MODERATE, SIGNIFICANT)
@@ -202,6 +206,26 @@ def _judgement(
     return judgement_band, reasons
 
 
+def as_seen_by(session: Session, principal: Principal, screening: RiskScreening) -> RiskScreening:
+    """The screening as this viewer may see it: indicators in categories their roles may not see are left out,
+    with a note saying how many. A copy never added to the session when anything is left out (the stored
+    screening is history, never changed)."""
+    codes = sorted({str(i.get("category")) for i in screening.indicators})
+    found = session.scalars(select(ConcernCategory).where(ConcernCategory.code.in_(codes)))
+    hidden = {c.code for c in found if not may_see_category(principal, c)}
+    if not hidden:
+        return screening
+    values = {a.key: getattr(screening, a.key) for a in inspect(RiskScreening).column_attrs}
+    withheld = sum(1 for i in screening.indicators if i.get("category") in hidden)
+    note = (
+        f"{withheld} {'indicator is' if withheld == 1 else 'indicators are'} withheld: in a restricted "
+        "category your role may not see (the score counts it)"
+    )
+    values["indicators"] = [dict(i) for i in screening.indicators if i.get("category") not in hidden]
+    values["overrides"] = [*screening.overrides, note]
+    return RiskScreening(**values)
+
+
 def screen_child(
     session: Session,
     principal: Principal,
@@ -242,21 +266,22 @@ def screen_child(
     )
     session.add(screening)
     session.flush()
-    return screening
+    return as_seen_by(session, principal, screening)
 
 
 def screening_history(
     session: Session, principal: Principal, child_id: uuid.UUID, *, purpose: str | None, context: Context
 ) -> list[RiskScreening]:
     """A child's screenings, newest first: for those who see the whole record (the MASH, the lead
-    professional). Audited as a view of the record."""
+    professional), each as the viewer may see it (``as_seen_by``). Audited as a view of the record."""
     opened = open_child(session, principal, child_id, purpose, context, action="safeguarding.risk.history")
     if opened.scope is not Scope.WHOLE:
         raise PermissionDenied("Only the MASH and the child's lead professional see risk screenings")
-    return list(
-        session.scalars(
+    return [
+        as_seen_by(session, principal, s)
+        for s in session.scalars(
             select(RiskScreening)
             .where(RiskScreening.child_id == opened.child.id)
             .order_by(RiskScreening.screened_at.desc(), RiskScreening.id)
         )
-    )
+    ]
