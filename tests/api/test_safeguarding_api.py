@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from openmash.alerts.models import Alert
 from openmash.audit.models import AuditRecord
 from openmash.audit.service import NO_CONTEXT, SYSTEM
 from openmash.config import Settings
@@ -260,3 +261,17 @@ def test_the_mash_screens_for_risk_and_only_whole_record_viewers_see_the_screeni
     assert [s["id"] for s in history.json()] == [body["id"]]
     error_of(client.get(url, headers=school), 403, "forbidden")
     error_of(client.post(url, headers=school, json={}), 403, "forbidden")
+
+
+def test_a_concern_recorded_through_the_api_runs_the_alert_rules_in_the_same_transaction(
+    client: TestClient, sessions: sessionmaker[Session], school: dict[str, str], police: dict[str, str]
+) -> None:
+    child_id = _child(client, school)
+    url = f"/api/v1/children/{child_id}/concerns"
+    recorded = ((school, "staying_out_late"), (school, "going_missing"), (police, "drugs_or_alcohol"))
+    for key, category in recorded:
+        concern = {"category": category, "occurred_at": _recent(), "summary": "Synthetic low-level concern"}
+        assert client.post(url, headers=key, json=concern).status_code == 201
+    with transaction(sessions) as session:
+        raised = session.scalars(select(Alert).where(Alert.rule_code == "repeat_low_level")).all()
+        assert [a.subject_key for a in raised] == [f"child:{child_id}"]

@@ -15,15 +15,15 @@ from openmash.audit.models import AuditRecord
 from openmash.audit.service import NO_CONTEXT
 from openmash.config import Settings
 from openmash.db.session import transaction
-from openmash.errors import PermissionDenied, ValidationFailed
+from openmash.errors import PermissionDenied, PurposeRequired, ValidationFailed
 from openmash.identity.models import Agency
-from openmash.safeguarding import transport
+from openmash.safeguarding import gate, transport, visibility
 from openmash.safeguarding.gate import Arranged
 from openmash.safeguarding.models_gate import GateSighting
 from openmash.safeguarding.transport import TransportInput
 from tests.support.care import refused
 from tests.support.gate import DRIVER_FORENAMES, DRIVER_SURNAME, check, licensed_car
-from tests.support.safeguarding import NOW, Cast, at, make_cast, make_child, who
+from tests.support.safeguarding import NOW, Cast, at, make_cast, make_child, record, who
 
 PLATE = "AB12CDE"
 
@@ -126,7 +126,7 @@ def test_the_answer_says_whether_carers_arranged_this_pick_up(
         )
 
 
-def test_an_arrangement_with_an_operator_matches_cars_licensed_under_it(
+def test_an_arranged_operator_reference_is_never_taken_as_an_arranged_pick_up(
     sessions: sessionmaker[Session], cast: Cast
 ) -> None:
     with transaction(sessions) as session:
@@ -144,10 +144,13 @@ def test_an_arrangement_with_an_operator_matches_cars_licensed_under_it(
             NO_CONTEXT,
             now=NOW,
         )
-        assert (
-            check(session, school, PLATE, cast.mash.agency_id, child_id=child.id).arranged
-            is Arranged.ARRANGED
-        )
+        # Another council may license an operator under the same reference: the arrangement does not say
+        # which council licensed Swift Cars, so the gate is not told that carers arranged this car.
+        answer = check(session, school, PLATE, cast.mash.agency_id, child_id=child.id)
+        assert answer.arranged is Arranged.OPERATOR_UNCONFIRMED
+        assert "Carers arranged this pick-up" not in answer.arranged_label
+        assert "not confirmed" in answer.arranged_label
+        assert "check with carers" in answer.advice
         transport.end_arrangement(session, school, arrangement.id, NO_CONTEXT, now=NOW - timedelta(hours=1))
         assert (
             check(session, school, PLATE, cast.mash.agency_id, child_id=child.id).arranged
@@ -177,3 +180,26 @@ def test_sightings_are_append_only(sessions: sessionmaker[Session], cast: Cast, 
     with transaction(sessions) as session:
         check(session, who(session, cast.school), PLATE, cast.mash.agency_id)
     refused(engine, "gate_sightings")
+
+
+def test_a_gate_sighting_counts_in_the_purpose_rule_as_any_other_agencys_record(
+    sessions: sessionmaker[Session], cast: Cast
+) -> None:
+    """Police who recorded about a child still give a purpose before seeing a school's gate sighting of the
+    child (shared with police), as for any other agency's record."""
+    with transaction(sessions) as session:
+        police, school = who(session, cast.police), who(session, cast.school)
+        child = make_child(session, school)
+        record(session, police, child.id, "going_missing")
+        assert visibility.connected(session, police, child)
+        gate.sightings_of_child(session, police, child.id, purpose=None, context=NO_CONTEXT)  # own only
+        check(session, school, PLATE, cast.mash.agency_id, child_id=child.id)
+    with transaction(sessions) as session, pytest.raises(PurposeRequired):
+        gate.sightings_of_child(
+            session, who(session, cast.police), child.id, purpose=None, context=NO_CONTEXT
+        )
+    with transaction(sessions) as session:
+        seen = gate.sightings_of_child(
+            session, who(session, cast.police), child.id, purpose="Op Willow", context=NO_CONTEXT
+        )
+        assert [s.vehicle_registration for s in seen] == [PLATE]

@@ -3,10 +3,11 @@ default; the clocks changing, evenings and configured hours handled."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from openmash.register.workdays import UK
 from openmash.safeguarding.worktime import Timescale, Unit, WorkingHours
 
 HOURS = WorkingHours()
@@ -26,6 +27,20 @@ def test_four_working_hours_from_friday_afternoon_end_on_monday_morning() -> Non
 def test_working_hours_follow_the_clocks_in_england() -> None:
     # 09:00 BST on Monday 30 March 2026 is 08:00 UTC.
     assert HOURS.working_moment(datetime(2026, 3, 29, 12, tzinfo=UTC)) == datetime(2026, 3, 30, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        datetime(2026, 10, 23, 12, 0, tzinfo=UK),  # the clocks go back on Sunday 25 October
+        datetime(2026, 3, 27, 12, 0, tzinfo=UK),  # the clocks go forward on Sunday 29 March
+    ],
+)
+def test_plain_hours_are_real_elapsed_time_across_a_change_of_the_clocks(start: datetime) -> None:
+    due = Timescale(72, Unit.HOURS).due(start)
+    assert due.tzinfo == UTC
+    assert due - start == timedelta(hours=72)
+    assert due.timestamp() - start.timestamp() == 72 * 3600
 
 
 def test_a_long_timescale_runs_over_many_days() -> None:

@@ -171,7 +171,7 @@ def test_the_child_page_shows_badges_placement_and_only_the_identifiers_the_view
     assert "Kayleigh" not in asked.text
     page = police.get(f"/children/{child_id}", params={"purpose_choice": "enquiry"})
     assert page.status_code == 200, page.text
-    assert "943" in page.text or "9434765919" in page.text
+    assert "NHS number: 943 476 5919" in page.text
     assert "SC-77/1" not in page.text  # a social-care id is the holder's and the MASH's
     mash = browsers(cast.mash)
     opened = mash.get(f"/children/{child_id}", params={"purpose_choice": "enquiry"})
@@ -266,3 +266,30 @@ def _ctx():  # type: ignore[no-untyped-def]
     from openmash.audit.service import NO_CONTEXT
 
     return NO_CONTEXT
+
+
+def test_the_forms_that_show_a_child_audit_the_read_whoever_opens_them(
+    browsers: Browsers, sessions: sessionmaker[Session], cast: Cast
+) -> None:
+    """Any recorder may open a form for any child's id and see the child's name, date of birth and badges;
+    the read is audited, with the purpose when the address carries one."""
+    child_id = _known_child(sessions, cast)
+    health = browsers(cast.health)  # the health agency has recorded nothing about this child
+    for url in (f"/children/{child_id}/concerns/new", f"/children/{child_id}/identifiers/new"):
+        page = health.get(url, params={"purpose": "Op Willow"})
+        assert page.status_code == 200, page.text
+        assert "Kayleigh" in page.text
+    mash = browsers(cast.mash)
+    assert mash.get(f"/children/{child_id}/status").status_code == 200
+    school = browsers(cast.school)
+    assert school.get(f"/children/{child_id}/transport").status_code == 200
+    with transaction(sessions) as session:
+        reads = session.scalars(
+            select(AuditRecord)
+            .where(AuditRecord.object_id == str(child_id), AuditRecord.action.not_like("%.create"))
+            .order_by(AuditRecord.id)
+        ).all()
+        seen = [(r.action, r.actor_user_id, r.purpose) for r in reads]
+    assert seen.count(("safeguarding.child.summary", cast.health.id, "Op Willow")) == 2
+    assert ("safeguarding.child.status_form", cast.mash.id, None) in seen
+    assert ("safeguarding.transport.read", cast.school.id, None) in seen

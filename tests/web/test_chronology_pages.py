@@ -16,11 +16,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from openmash.alerts.models import Alert
 from openmash.audit.models import AuditRecord
 from openmash.audit.service import NO_CONTEXT
 from openmash.config import Settings
 from openmash.db.base import utcnow
 from openmash.db.session import transaction
+from openmash.register.workdays import UK
 from openmash.safeguarding import concerns
 from openmash.safeguarding.concerns import ConcernInput
 from openmash.safeguarding.models import Concern, RiskScreening
@@ -211,6 +213,41 @@ def test_bad_concern_input_gives_a_clear_error_and_writes_nothing(
     assert count_rows(sessions, Concern) == before
 
 
+def test_a_concern_recorded_through_the_page_raises_the_repeat_low_level_alert(
+    browsers: Browsers, sessions: sessionmaker[Session], story: Story
+) -> None:
+    """The third low-level concern in 30 days, from a second agency, raises the alert in the same
+    transaction that records it: not at the next scheduled run."""
+    recent = utcnow() - timedelta(days=2)
+    with transaction(sessions) as session:
+        for login, code in ((story.cast.police, "staying_out_late"), (story.cast.police, "going_missing")):
+            data = ConcernInput(category_code=code, occurred_at=recent, summary="Synthetic recent concern")
+            concerns.record_concern(session, who(session, login), story.child_id, data, NO_CONTEXT)
+    school = browsers(story.cast.school)
+    form = school.get(f"/children/{story.child_id}/concerns/new")
+    day = (utcnow() - timedelta(days=1)).astimezone(UK)
+    done = school.post(
+        f"/children/{story.child_id}/concerns/new",
+        data={
+            "csrf_token": csrf_from(form.text),
+            **_concern_form(
+                category="drugs_or_alcohol",
+                occurred_time="10:00",
+                **{
+                    "occurred_on-day": str(day.day),
+                    "occurred_on-month": str(day.month),
+                    "occurred_on-year": str(day.year),
+                },
+            ),
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    with transaction(sessions) as session:
+        raised = session.scalars(select(Alert).where(Alert.rule_code == "repeat_low_level")).all()
+        assert [a.subject_key for a in raised] == [f"child:{story.child_id}"]
+
+
 def test_restricted_categories_are_offered_only_to_the_roles_they_name(
     browsers: Browsers, story: Story
 ) -> None:
@@ -267,10 +304,17 @@ def test_a_concern_cannot_be_edited_only_corrected_with_a_reason_and_the_origina
 def test_the_mash_screens_for_risk_raising_the_grade_only_with_reasons(
     browsers: Browsers, sessions: sessionmaker[Session], story: Story
 ) -> None:
+    # The page screens at the real clock: every concern that counts is placed relative to it, so the test
+    # holds on any day (the story's 3 February 2026 pick-up leaves the 12-month window in February 2027).
     recent = utcnow() - timedelta(days=3)
+    lapsed = utcnow() - timedelta(days=240)  # 6 to 12 months ago: a significant indicator lapsed
     with transaction(sessions) as session:
-        for login, code in ((story.cast.police, "drugs_or_alcohol"), (story.cast.school, "online_grooming")):
-            data = ConcernInput(category_code=code, occurred_at=recent, summary="Synthetic recent concern")
+        for login, code, when in (
+            (story.cast.police, "drugs_or_alcohol", recent),
+            (story.cast.school, "online_grooming", recent),
+            (story.cast.school, "picked_up_by_taxi_or_car", lapsed),
+        ):
+            data = ConcernInput(category_code=code, occurred_at=when, summary="Synthetic concern")
             concerns.record_concern(session, who(session, login), story.child_id, data, NO_CONTEXT)
     mash = browsers(story.cast.mash)
     url = f"/children/{story.child_id}/risk"
@@ -283,7 +327,7 @@ def test_the_mash_screens_for_risk_raising_the_grade_only_with_reasons(
     assert screened.status_code == 303, screened.text
     page = mash.get(screened.headers["location"])
     assert "Current grade" in page.text
-    # Online grooming now (5), drugs or alcohol now (1), the February pick-up lapsed (1): 7 points, mild.
+    # Online grooming now (5), drugs or alcohol now (1), the pick-up 8 months ago lapsed (1): 7 points, mild.
     assert "Online grooming" in page.text
     assert "Drugs or alcohol" in page.text
     assert "Picked up from school or home by a taxi or car not arranged by carers" in page.text

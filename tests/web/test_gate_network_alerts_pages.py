@@ -295,6 +295,12 @@ def test_a_lead_professional_at_the_school_sees_no_driver_on_the_alert(
     assert DRIVER_SURNAME not in page.text
     assert "/network/" not in page.text
     assert "other children you may not see by name" in page.text
+    # Only the MASH acts on the alert: the lead professional is not offered buttons the service refuses.
+    assert "Close the alert" not in page.text
+    assert "Mark as seen" not in page.text
+    assert 'id="mash-acts"' in page.text
+    mash_page = browsers(cast.mash).get(f"/alerts/{alert.id}")
+    assert "Close the alert" in mash_page.text
 
 
 def test_closing_an_alert_needs_a_note(
@@ -344,3 +350,31 @@ def test_the_navigation_badge_counts_the_users_new_alerts(
     assert new_alerts_count(Request({"type": "http", "app": app}), mash) == new - 1
     assert new_alerts_count(Request({"type": "http", "app": app}), school) == 0
     assert new_alerts_count(Request({"type": "http", "app": app}), None) is None
+
+
+def test_the_dashboard_lists_new_alerts_and_the_child_page_links_the_network_transport_and_gate(
+    browsers: Browsers, sessions: sessionmaker[Session], cast: Cast
+) -> None:
+    alert_id, children = _network_alert(sessions, cast)
+    mash = browsers(cast.mash)
+    hub = mash.get("/hub")
+    assert hub.status_code == 200, hub.text
+    assert f'href="/alerts/{alert_id}"' in hub.text
+    assert "Alerts are not available yet" not in hub.text
+    mash.post(
+        f"/alerts/{alert_id}/seen", data={"csrf_token": csrf_from(mash.get(f"/alerts/{alert_id}").text)}
+    )
+    assert f'href="/alerts/{alert_id}"' not in mash.get("/hub").text  # new ones only
+    child = children[0]
+    page = mash.get(f"/children/{child}", params={"purpose": "Strategy discussion"})
+    assert page.status_code == 200, page.text
+    assert f"/network/children/{child}?purpose=" in page.text
+    assert f"/children/{child}/transport?purpose=" in page.text
+    assert f"/gate?child={child}" not in page.text  # the MASH does not check cars at a gate
+    with transaction(sessions) as session:
+        known = make_child(session, who(session, cast.school))
+    school = browsers(cast.school).get(f"/children/{known.id}")
+    assert school.status_code == 200, school.text
+    assert f"/network/children/{known.id}" not in school.text
+    assert f"/children/{known.id}/transport" in school.text
+    assert f'href="/gate?child={known.id}"' in school.text

@@ -34,6 +34,7 @@ from openmash.api.care_schemas import (
 from openmash.api.schemas import ErrorBody
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
+from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
 from openmash.safeguarding import help_requests, missing, philomena, return_interviews, triage
@@ -77,6 +78,7 @@ def report_missing(
     data = MissingReport(**body.model_dump())
     with app_context(request).transaction() as session:
         episode = missing.report_missing(session, principal, child_id, data, audit_context(request))
+        child_recorded(session, child_id)
         return EpisodeOut.model_validate(episode, from_attributes=True)
 
 
@@ -96,6 +98,7 @@ def record_return(
     data = ReturnDetails(**body.model_dump())
     with app_context(request).transaction() as session:
         back = missing.record_return(session, principal, episode_id, data, audit_context(request))
+        child_recorded(session, back.child_id)
         return ReturnOut.model_validate(back, from_attributes=True)
 
 
@@ -118,6 +121,7 @@ def record_interview(
             session, principal, episode_id, data, audit_context(request)
         )
         now = made.recorded_at
+        child_recorded(session, made.child_id, now)
         state = return_interviews.status(
             missing.return_of(session, episode_id), return_interviews.interviews_of(session, episode_id), now
         )
@@ -177,6 +181,7 @@ def keep_profile(
     data = ProfileInput(**body.model_dump())
     with app_context(request).transaction() as session:
         made = philomena.keep_profile(session, principal, child_id, data, audit_context(request))
+        child_recorded(session, child_id)
         return ProfileOut.model_validate(made, from_attributes=True)
 
 
@@ -219,6 +224,7 @@ def refer_concern(
         contact = triage.refer_concern(
             session, principal, concern_id, body.mash_agency_id, audit_context(request)
         )
+        child_recorded(session, contact.child_id)
         return ContactOut.model_validate(contact, from_attributes=True)
 
 
@@ -254,6 +260,7 @@ def record_help(
     data = HelpInput(**body.model_dump())
     with app_context(request).transaction() as session:
         made = help_requests.record_request(session, principal, child_id, data, audit_context(request))
+        child_recorded(session, child_id)
         return HelpRecordedOut.model_validate(made, from_attributes=True)
 
 

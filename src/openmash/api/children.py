@@ -37,6 +37,7 @@ from openmash.api.children_schemas import (
 from openmash.api.schemas import ErrorBody
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
+from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
 from openmash.register.workdays import uk_today
@@ -130,6 +131,7 @@ def create_child(
             child = children.create_child(
                 session, principal, details, none_of_these=body.none_of_these, context=audit_context(request)
             )
+            child_recorded(session, child.id)
             summary = child_record.summary_of(child)
     except LikelyMatches as exc:
         fields = {
@@ -222,6 +224,7 @@ def record_concern(
 ) -> ConcernOut:
     with app_context(request).transaction() as session:
         concern = concerns.record_concern(session, principal, child_id, _input(body), audit_context(request))
+        child_recorded(session, child_id, concern.recorded_at)
         return _concern(concern)
 
 
@@ -242,6 +245,7 @@ def correct_concern(
         correction = concerns.correct_concern(
             session, principal, concern_id, _input(body), body.reason, audit_context(request)
         )
+        child_recorded(session, correction.child_id, correction.recorded_at)
         return _concern(correction)
 
 
@@ -365,4 +369,5 @@ def screen_child(
             judgement_band=body.judgement_band,
             judgement_reasons=body.judgement_reasons,
         )
+        child_recorded(session, child_id)
         return _screening(screening)

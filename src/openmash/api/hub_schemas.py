@@ -38,7 +38,9 @@ class GateAnswerOut(BaseModel):
     vehicle_kinds: list[str] = Field(description="hackney_carriage, private_hire")
     authorities: list[AuthorityOut]
     child_id: uuid.UUID | None
-    arranged: str = Field(description="arranged, not_arranged, not_recorded or no_child")
+    arranged: str = Field(
+        description="arranged, operator_unconfirmed, not_arranged, not_recorded or no_child"
+    )
     arranged_label: str
     arranged_with: list[str] = Field(description="What carers arranged: marks and operators, never a driver")
     advice: str

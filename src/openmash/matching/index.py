@@ -296,16 +296,20 @@ def frequencies(
     for the driver, as a screening asks it every time."""
     wanted = set(terms)
     values = sorted({value[:200] for _, value in wanted} | {ALL})
+    fields = sorted({field for field, _ in wanted} | {ALL})
     connection = session.connection()
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     found: dict[tuple[str, str], int] = {}
     for start in range(0, len(values), 2000):
         chunk = values[start : start + 2000]
+        # The field is named so that the primary key (domain, field, value) is used: without it PostgreSQL
+        # read every name counted (57 ms at 2,000,000 people).
         sql = (
             "SELECT field, value, count FROM match_term_counts"  # noqa: S608 - placeholders only
-            f" WHERE domain = {mark} AND value IN ({', '.join([mark] * len(chunk))})"
+            f" WHERE domain = {mark} AND field IN ({', '.join([mark] * len(fields))})"
+            f" AND value IN ({', '.join([mark] * len(chunk))})"
         )
-        for field, value, count in connection.exec_driver_sql(sql, (domain, *chunk)):
+        for field, value, count in connection.exec_driver_sql(sql, (domain, *fields, *chunk)):
             found[(field, value)] = int(count)
     total = found.get((ALL, ALL), 0)
     if total < MIN_RECORDS_FOR_FREQUENCIES:

@@ -26,8 +26,9 @@ from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
 from openmash.network import links as network
 from openmash.network.links import KIND_LABELS, EntityRef, Kind, Link
+from openmash.network.normalise import normalise_address, normalise_adult, normalise_phone
 from openmash.register import labels, vehicle_drivers
-from openmash.register.identifiers import normalise_registration
+from openmash.register.identifiers import normalise_postcode, normalise_registration
 from openmash.register.models import Person
 from openmash.register.workdays import UK
 from openmash.safeguarding.models import Child
@@ -183,19 +184,38 @@ def _audit(
 
 
 def parse_entity(ref: str) -> EntityRef:
-    """An entity from its reference ("vehicle:AB12CDE"); a vehicle's mark in any spacing or case."""
+    """An entity from its reference ("vehicle:AB12CDE"), its key normalised as the links store it, whatever
+    the kind: a vehicle's mark in any spacing or case, a driver's register id, a phone number, an adult's
+    name, an address or a postcode as typed. ValidationFailed (never a server error) for anything else."""
     try:
         entity = EntityRef.parse(ref.strip())
     except ValueError:
         raise ValidationFailed(
             {"entity": "Choose a vehicle, driver, adult, phone number or address"}
         ) from None
-    if entity.kind == Kind.VEHICLE:
-        mark = normalise_registration(entity.key)
-        if mark is None:
-            raise ValidationFailed({"entity": "Enter a registration mark of 2 to 8 letters and numbers"})
-        return EntityRef(Kind.VEHICLE, mark)
-    return entity
+    key: str | None
+    match Kind(entity.kind):
+        case Kind.VEHICLE:
+            key = normalise_registration(entity.key)
+            problem = "Enter a registration mark of 2 to 8 letters and numbers"
+        case Kind.DRIVER:
+            try:
+                key = str(uuid.UUID(entity.key.strip()))
+            except ValueError:
+                key = None
+            problem = "Choose a driver from the register"
+        case Kind.PHONE:
+            key, problem = normalise_phone(entity.key), "Enter a phone number, like 07700 900123"
+        case Kind.ADULT:
+            key, problem = normalise_adult(entity.key), "Enter the adult's name"
+        case Kind.ADDRESS:
+            address = normalise_address(entity.key)
+            key, problem = (address[0] if address else None), "Enter an address or a postcode"
+        case Kind.POSTCODE:
+            key, problem = normalise_postcode(entity.key), "Enter a postcode, like LS1 4AP"
+    if key is None:
+        raise ValidationFailed({"entity": problem})
+    return EntityRef(entity.kind, key)
 
 
 def children_linked_to(

@@ -21,12 +21,11 @@ from openmash.identity.models import Agency, User
 from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
 from openmash.identity.users import find_by_email
-from openmash.safeguarding.identifiers import IDENTIFIER_LABELS, IdentifierKind
+from openmash.safeguarding.identifiers import IdentifierKind, identifier_label
 from openmash.safeguarding.models import Child, Concern, ConcernCategory
 from openmash.safeguarding.status import Badge, badges
 from openmash.safeguarding.visibility import (
     Scope,
-    get_child,
     may_see_category,
     may_see_identifier,
     open_child,
@@ -82,11 +81,21 @@ def summary_of(child: Child) -> ChildSummary:
     return ChildSummary(child.id, child.surname, child.forenames, child.date_of_birth, badges(child))
 
 
-def child_summary(session: Session, principal: Principal, child_id: uuid.UUID) -> ChildSummary:
-    """The child a form is about, as the search shows them, for those who may search or record."""
+def child_summary(
+    session: Session,
+    principal: Principal,
+    child_id: uuid.UUID,
+    context: Context,
+    *,
+    purpose: str | None = None,
+    action: str = "safeguarding.child.summary",
+) -> ChildSummary:
+    """The child a form is about, as the search shows them, for those who may search or record. The read is
+    audited (``visibility.open_child``, summary only): any child's id opens this, so who saw whom is kept."""
     if not (principal.can(Permission.CHILDREN_SEARCH) or principal.can(Permission.CONCERNS_RECORD)):
         raise PermissionDenied("You do not have permission to record about children")
-    return summary_of(get_child(session, child_id))
+    opened = open_child(session, principal, child_id, purpose, context, action=action, summary_only=True)
+    return summary_of(opened.child)
 
 
 def view_child(
@@ -99,7 +108,7 @@ def view_child(
     identifiers = [
         IdentifierView(
             kind=held.kind,
-            label=IDENTIFIER_LABELS[IdentifierKind(held.kind)].capitalize()
+            label=identifier_label(IdentifierKind(held.kind))
             if held.kind in IdentifierKind._value2member_map_
             else held.kind,
             value=held.value,
@@ -169,10 +178,26 @@ class StatusChoices:
     homes: list[tuple[uuid.UUID, str]]
 
 
-def status_choices(session: Session, principal: Principal, child_id: uuid.UUID) -> StatusChoices:
+def status_choices(
+    session: Session,
+    principal: Principal,
+    child_id: uuid.UUID,
+    context: Context,
+    *,
+    purpose: str | None = None,
+) -> StatusChoices:
+    """What the status form shows of the child (their flags, placement and lead professional): audited."""
     if not principal.can(Permission.CHILDREN_MANAGE):
         raise PermissionDenied("Only the MASH changes a child's status and flags")
-    child = get_child(session, child_id)
+    child = open_child(
+        session,
+        principal,
+        child_id,
+        purpose,
+        context,
+        action="safeguarding.child.status_form",
+        summary_only=True,
+    ).child
     lead = session.get(User, child.lead_professional_user_id) if child.lead_professional_user_id else None
     homes = session.scalars(
         select(Agency)

@@ -39,7 +39,11 @@ from openmash.safeguarding.visibility import get_child, may_see_record, open_chi
 
 
 class Arranged(StrEnum):
-    ARRANGED = "arranged"  # carers arranged this car (or its operator)
+    ARRANGED = "arranged"  # carers arranged this car by its mark
+    # Carers arranged an operator whose licence reference this car is licensed under, but an operator's
+    # reference is unique only within its licensing authority, which the arrangement does not record: never
+    # "arranged" (docs/decisions/0006, "Gate answers").
+    OPERATOR_UNCONFIRMED = "operator_unconfirmed"
     NOT_ARRANGED = "not_arranged"  # carers recorded transport for the child, and this is not it
     NOT_RECORDED = "not_recorded"  # carers have recorded no transport for the child now
     NO_CHILD = "no_child"  # no child was named
@@ -47,6 +51,8 @@ class Arranged(StrEnum):
 
 ARRANGED_LABELS = {
     Arranged.ARRANGED: "Carers arranged this pick-up",
+    Arranged.OPERATOR_UNCONFIRMED: "Carers arranged an operator with this licence reference, but not which "
+    "council licensed it, so this is not confirmed as their pick-up",
     Arranged.NOT_ARRANGED: "Carers did not arrange this car: they arranged other transport for this child",
     Arranged.NOT_RECORDED: "No transport arranged by carers is recorded for this child",
     Arranged.NO_CHILD: "No child was named, so arranged transport was not checked",
@@ -90,6 +96,12 @@ class GateAnswer:
     def advice(self) -> str:
         if self.arranged is Arranged.ARRANGED:
             return "This car was arranged by carers."
+        if self.arranged is Arranged.OPERATOR_UNCONFIRMED:
+            return (
+                "This car is licensed under an operator licence with the reference carers gave, but they did "
+                "not record the council that licensed their operator: check with carers before the child "
+                "leaves."
+            )
         if not self.licensed:
             return (
                 "This car is not a licensed taxi or private hire vehicle. Do not let a child leave in it "
@@ -108,8 +120,10 @@ def _description(arrangement: ArrangedTransport) -> str:
 def arranged_status(
     session: Session, child_id: uuid.UUID | None, licensing: VehicleLicensing, at: datetime
 ) -> tuple[Arranged, ArrangedTransport | None, list[ArrangedTransport]]:
-    """Whether this car was arranged for the child: by its mark, or by the operator it is licensed under
-    (matched on the operator's licence reference)."""
+    """Whether this car was arranged for the child: by its mark (unique nationally). An operator's licence
+    reference is unique only within its licensing authority and an arrangement does not record the
+    authority, so a car licensed under an operator licence with the arranged reference is only
+    ``OPERATOR_UNCONFIRMED``, never ``ARRANGED``."""
     if child_id is None:
         return Arranged.NO_CHILD, None, []
     found = current_arrangements(session, child_id, at)
@@ -123,9 +137,10 @@ def arranged_status(
     for arrangement in found:
         if arrangement.vehicle_registration == licensing.registration:
             return Arranged.ARRANGED, arrangement, found
+    for arrangement in found:
         ref = (arrangement.operator_licence_ref or "").strip().upper()
         if ref and ref in operator_refs:
-            return Arranged.ARRANGED, arrangement, found
+            return Arranged.OPERATOR_UNCONFIRMED, arrangement, found
     return Arranged.NOT_ARRANGED, None, found
 
 

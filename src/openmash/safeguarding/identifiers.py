@@ -28,6 +28,14 @@ IDENTIFIER_LABELS: dict[IdentifierKind, str] = {
     IdentifierKind.SOCIAL_CARE_ID: "social care id",
 }
 
+
+def identifier_label(kind: IdentifierKind) -> str:
+    """The label at the start of a line: the first letter raised, an acronym kept ("NHS number", never
+    "Nhs number" as ``str.capitalize`` gives)."""
+    label = IDENTIFIER_LABELS[kind]
+    return label[:1].upper() + label[1:]
+
+
 # One child holds one of each, whichever agency recorded it: the matching engine compares these, and a value
 # already held for another child is refused.
 NATIONAL_KINDS: frozenset[IdentifierKind] = frozenset({IdentifierKind.NHS_NUMBER, IdentifierKind.UPN})

@@ -32,7 +32,8 @@ class ArrangedTransport(Entity):
     recorded_at: Mapped[datetime]
     vehicle_registration: Mapped[str | None] = mapped_column(String(8))
     operator_name: Mapped[str | None] = mapped_column(String(200))
-    # The operator's licence reference at its authority, when known: a car licensed under it is "arranged".
+    # The operator's licence reference at its authority, when known: a car licensed under it is only
+    # "operator_unconfirmed" at the gate (the authority is not recorded; decision 0006, "Gate answers").
     operator_licence_ref: Mapped[str | None] = mapped_column(String(100))
     valid_from: Mapped[datetime]
     valid_until: Mapped[datetime | None]
@@ -62,6 +63,7 @@ class GateSighting(Entity):
     licensed: Mapped[bool]
     vehicle_kinds: Mapped[list[str]] = mapped_column(JSON)
     authorities: Mapped[list[str]] = mapped_column(JSON)  # authority codes
-    arranged: Mapped[str] = mapped_column(String(20))  # arranged, not_arranged, not_recorded, no_child
+    # arranged, operator_unconfirmed, not_arranged, not_recorded, no_child
+    arranged: Mapped[str] = mapped_column(String(20))
     arranged_transport_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("arranged_transport.id"))
     shared_with_police: Mapped[bool] = mapped_column(default=True)

@@ -26,7 +26,7 @@ from openmash.identity.principal import Principal
 from openmash.safeguarding.checks import LINE_MAX_LENGTH, Form
 from openmash.safeguarding.models import Child
 from openmash.safeguarding.models_gate import ArrangedTransport
-from openmash.safeguarding.visibility import Scope, connected, get_child, scope_for
+from openmash.safeguarding.visibility import Scope, connected, get_child, open_child, scope_for
 
 
 @dataclass(frozen=True)
@@ -166,11 +166,27 @@ def current_arrangements(session: Session, child_id: uuid.UUID, at: datetime) ->
 
 
 def arrangements(
-    session: Session, principal: Principal, child_id: uuid.UUID, *, now: datetime | None = None
+    session: Session,
+    principal: Principal,
+    child_id: uuid.UUID,
+    context: Context,
+    *,
+    purpose: str | None = None,
+    now: datetime | None = None,
 ) -> list[ArrangedTransport]:
-    """The child's arrangements in force now, for an agency that knows the child (for the gate page)."""
+    """The child's arrangements in force now, for an agency that knows the child (for the gate page). The
+    read is audited as a view of the child's record (``visibility.open_child``, summary only)."""
     if not (principal.can(Permission.TRANSPORT_ARRANGE) or principal.can(Permission.GATE_CHECK)):
         raise PermissionDenied("You do not have permission to see arranged transport")
     child = get_child(session, child_id)
     ensure_knows_child(session, principal, child)
+    open_child(
+        session,
+        principal,
+        child.id,
+        purpose,
+        context,
+        action="safeguarding.transport.read",
+        summary_only=True,
+    )
     return current_arrangements(session, child.id, now or utcnow())

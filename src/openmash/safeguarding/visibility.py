@@ -41,6 +41,7 @@ from openmash.safeguarding.models_care import (
     PhilomenaShare,
     ReturnInterview,
 )
+from openmash.safeguarding.models_gate import GateSighting
 
 
 class Scope(StrEnum):
@@ -102,11 +103,15 @@ def may_see_concern(principal: Principal, scope: Scope, concern: Concern) -> boo
 
 
 def _care_records() -> list[
-    tuple[QueryableAttribute[uuid.UUID], QueryableAttribute[uuid.UUID], ColumnElement[bool]]
+    tuple[QueryableAttribute[uuid.UUID | None], QueryableAttribute[uuid.UUID], ColumnElement[bool]]
 ]:
     """The hub's other records about a child (child, recording agency, shared with police), which count in the
-    purpose rule as concerns do. A Philomena share is police's by definition."""
+    purpose rule as concerns do. A Philomena share is police's by definition. A gate sighting naming the child
+    is the checking agency's record (shared with police by default). What a concern mentions (adults, phones,
+    addresses: ``network.models.ConcernMention``) is recorded by the concern's own agency on that concern, so
+    the concern already counts for it here (and the network layer sits above this one)."""
     return [
+        (GateSighting.child_id, GateSighting.agency_id, GateSighting.shared_with_police.is_(True)),
         (MissingEpisode.child_id, MissingEpisode.agency_id, MissingEpisode.shared_with_police.is_(True)),
         (MissingReturn.child_id, MissingReturn.agency_id, MissingReturn.shared_with_police.is_(True)),
         (ReturnInterview.child_id, ReturnInterview.agency_id, ReturnInterview.shared_with_police.is_(True)),
@@ -188,9 +193,15 @@ def open_child(
     action: str,
     details: dict[str, object] | None = None,
     others_shown: bool = False,
+    summary_only: bool = False,
 ) -> Opened:
-    """Check the viewer may read children's records, apply the purpose rule and audit the view."""
-    if not principal.can(Permission.CHRONOLOGY_READ):
+    """Check the viewer may read children's records, apply the purpose rule and audit the view.
+
+    ``summary_only``: the caller shows no more than a search does (name, date of birth, badges), on a form
+    its own permission opens (recording a concern, an identifier, the status, transport): the caller checks
+    that permission, no purpose is asked for, and the read is still audited, with the purpose if one was
+    given, so that who looked at which child is always known."""
+    if not summary_only and not principal.can(Permission.CHRONOLOGY_READ):
         raise PermissionDenied("You do not have permission to see children's records")
     child = get_child(session, child_id)
     scope = scope_for(principal, child)
@@ -199,7 +210,9 @@ def open_child(
     # ``others_shown``: the caller will show something of another agency's that the rules above do not cover
     # (a Philomena profile kept by the child's previous home).
     outside = not known or others_shown or others_entries_visible(session, principal, scope, child)
-    if outside and stated is None:
+    if summary_only:
+        details = {"summary_only": True, **(details or {})}
+    elif outside and stated is None:
         raise PurposeRequired(
             "Give the purpose for opening this child's record: it holds what another agency recorded, "
             "or your agency has not recorded about this child"

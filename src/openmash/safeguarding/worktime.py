@@ -113,7 +113,9 @@ class Timescale:
         if start.tzinfo is None:
             raise ValueError("give the start with its time zone")
         if self.unit is Unit.HOURS:
-            found = start + timedelta(hours=self.amount)
+            # Real elapsed time: added in UTC, so 72 hours is 72 hours across a change of the clocks (added to
+            # a UK-aware time, Python's wall-clock arithmetic would give 71 or 73).
+            found = start.astimezone(UTC) + timedelta(hours=self.amount)
         elif self.unit is Unit.WORKING_HOURS:
             found = hours.add_hours(start, self.amount)
         else:

@@ -86,8 +86,11 @@ def _detail_context(request: Request, principal: Principal, alert_id: uuid.UUID)
     )
     network_link = None
     if network and isinstance(entity, str):
-        ref = parse_entity(entity)
-        if ref.kind == "vehicle":
+        try:
+            ref = parse_entity(entity)
+        except ValidationFailed:
+            ref = None  # a reference no longer valid: the child's network below instead
+        if ref is not None and ref.kind == "vehicle":
             network_link = f"/network/vehicles/{ref.key}"
     if network and network_link is None and detail.summary.children:
         network_link = f"/network/children/{detail.summary.children[0].child_id}"

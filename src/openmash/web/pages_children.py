@@ -13,12 +13,13 @@ from starlette.responses import RedirectResponse, Response
 from openmash.errors import Conflict, ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
+from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
 from openmash.register.workdays import uk_today
 from openmash.safeguarding import child_record, children, status
 from openmash.safeguarding.children import ChildDetails, LikelyMatches
-from openmash.safeguarding.identifiers import IDENTIFIER_LABELS, IdentifierKind
+from openmash.safeguarding.identifiers import IdentifierKind, identifier_label
 from openmash.web.child_forms import SHORT, opened_or_asked, read_date, with_purpose
 from openmash.web.templating import render
 
@@ -35,7 +36,7 @@ EQUALITY_FIELDS = ("sex", "ethnicity", "religion", "first_language", "disability
 
 def identifier_items(values: dict[str, str]) -> list[dict[str, Any]]:
     return [
-        {"name": str(kind), "label": IDENTIFIER_LABELS[kind].capitalize(), "value": values.get(str(kind), "")}
+        {"name": str(kind), "label": identifier_label(kind), "value": values.get(str(kind), "")}
         for kind in IdentifierKind
     ]
 
@@ -127,6 +128,7 @@ async def new_child(request: Request, principal: Recorder) -> Response:
                 session, principal, details, none_of_these=none_of_these, context=audit_context(request)
             )
             child_id = child.id
+            child_recorded(session, child_id)
     except ValidationFailed as exc:
         context = _new_context(values, shown)
         context["errors"] = exc.fields
@@ -177,6 +179,9 @@ def child_page(
         "may_keep_profile": principal.can(Permission.PHILOMENA_KEEP) and found.looked_after,
         "may_record_help": principal.can(Permission.HELP_RECORD),
         "may_take_referral": principal.can(Permission.TRIAGE_DECIDE),
+        "may_see_network": principal.can(Permission.NETWORK_READ),
+        "may_arrange_transport": principal.can(Permission.TRANSPORT_ARRANGE),
+        "may_check_gate": principal.can(Permission.GATE_CHECK),
         # Police, whole-record viewers and the child's home (safeguarding.philomena.police_shares decides).
         "may_see_shares": found.looked_after
         and (
@@ -199,7 +204,9 @@ def identifier_form(
     purpose: Annotated[str, Query(max_length=SHORT)] = "",
 ) -> Response:
     with app_context(request).transaction() as session:
-        summary = child_record.child_summary(session, principal, child_id)
+        summary = child_record.child_summary(
+            session, principal, child_id, audit_context(request), purpose=purpose
+        )
     return render(request, "children/identifier.html", _identifier_context(summary, {"purpose": purpose}))
 
 
@@ -208,7 +215,7 @@ def _identifier_context(summary: child_record.ChildSummary, values: dict[str, st
         "c": summary,
         "values": values,
         "kinds": [
-            {"value": str(k), "text": IDENTIFIER_LABELS[k].capitalize(), "checked": values.get("kind") == k}
+            {"value": str(k), "text": identifier_label(k), "checked": values.get("kind") == k}
             for k in IdentifierKind
         ],
         "back": with_purpose(f"/children/{summary.id}", values.get("purpose")),
@@ -231,15 +238,16 @@ def identifier_add(
     else:
         try:
             with app_context(request).transaction() as session:
-                child_record.child_summary(session, principal, child_id)
+                child_record.child_summary(session, principal, child_id, audit_context(request))
                 children.add_identifier(session, principal, child_id, kind, value, audit_context(request))
+                child_recorded(session, child_id)
         except ValidationFailed as exc:
             errors = {"value": next(iter(exc.fields.values()), "Enter the identifier")}
         except Conflict as exc:
             errors = {"value": str(exc)}
     if errors:
         with app_context(request).transaction() as session:
-            summary = child_record.child_summary(session, principal, child_id)
+            summary = child_record.child_summary(session, principal, child_id, audit_context(request))
         context = _identifier_context(summary, values)
         context["errors"] = errors
         return render(request, "children/identifier.html", context, 400)
@@ -281,7 +289,9 @@ def status_form(
     purpose: Annotated[str, Query(max_length=SHORT)] = "",
 ) -> Response:
     with app_context(request).transaction() as session:
-        choices = child_record.status_choices(session, principal, child_id)
+        choices = child_record.status_choices(
+            session, principal, child_id, audit_context(request), purpose=purpose
+        )
     values = {
         "looked_after": "yes" if choices.looked_after else "",
         "child_protection_plan": "yes" if choices.child_protection_plan else "",
@@ -329,10 +339,13 @@ async def status_save(request: Request, principal: Manager, child_id: uuid.UUID)
                 ),
                 audit_context(request),
             )
+            child_recorded(session, child_id)
     except ValidationFailed as exc:
         names = {"placement_agency_id": "placement", "lead_professional_user_id": "lead_professional"}
         with app_context(request).transaction() as session:
-            choices = child_record.status_choices(session, principal, child_id)
+            choices = child_record.status_choices(
+                session, principal, child_id, audit_context(request), purpose=purpose
+            )
         context = _status_context(choices, values, purpose)
         context["errors"] = {names.get(k, k): v for k, v in exc.fields.items()}
         return render(request, "children/status.html", context, 400)

@@ -13,6 +13,7 @@ from openmash.db.base import utcnow
 from openmash.errors import PurposeRequired, ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
+from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import AGENCY_TYPE_LABELS, AgencyType, Permission
 from openmash.identity.principal import Principal
 from openmash.safeguarding import child_record, chronology, risk
@@ -171,7 +172,7 @@ def _risk_context(
     values: dict[str, str],
 ) -> dict[str, Any]:
     with app_context(request).transaction() as session:
-        summary = child_record.child_summary(session, principal, child_id)
+        summary = child_record.child_summary(session, principal, child_id, audit_context(request))
     latest = screenings[0] if screenings else None
     floor = risk.rank(latest.computed_band) if latest else 0
     higher = [b for b in risk.BANDS if risk.rank(b) > floor]
@@ -244,6 +245,7 @@ def risk_screen(
                 judgement_band=judgement_band or None,
                 judgement_reasons=judgement_reasons,
             )
+            child_recorded(session, child_id)
     except PurposeRequired:
         return RedirectResponse(f"/children/{child_id}/risk", status_code=303)
     except ValidationFailed as exc:

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from openmash.errors import NotFoundError, ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
+from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
 from openmash.register.workdays import UK
@@ -66,7 +67,9 @@ def _context(
     correcting: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     with app_context(request).transaction() as session:
-        summary = child_record.child_summary(session, principal, child_id)
+        summary = child_record.child_summary(
+            session, principal, child_id, audit_context(request), purpose=values.get("purpose")
+        )
         found = child_record.recordable_categories(session, principal)
     return {
         "c": summary,
@@ -196,7 +199,8 @@ def concern_record(
     try:
         data = _read(principal, values)
         with app_context(request).transaction() as session:
-            concerns.record_concern(session, principal, child_id, data, audit_context(request))
+            concern = concerns.record_concern(session, principal, child_id, data, audit_context(request))
+            child_recorded(session, child_id, concern.recorded_at)
     except ValidationFailed as exc:
         context = _context(request, principal, child_id, values)
         context["errors"] = _errors(principal, values, exc)
@@ -282,7 +286,10 @@ def correction_record(
                 ) from None
             raise
         with app_context(request).transaction() as session:
-            concerns.correct_concern(session, principal, concern_id, data, reason, audit_context(request))
+            correction = concerns.correct_concern(
+                session, principal, concern_id, data, reason, audit_context(request)
+            )
+            child_recorded(session, correction.child_id, correction.recorded_at)
     except ValidationFailed as exc:
         context = _context(request, principal, child_id, values, correcting=concern_id)
         context["errors"] = _errors(principal, values, exc) | (

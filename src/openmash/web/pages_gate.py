@@ -16,11 +16,14 @@ from openmash import alerts
 from openmash.errors import NotFoundError, ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
+from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
-from openmash.safeguarding import child_record, gate, transport, worklist
+from openmash.safeguarding import gate, transport, worklist
+from openmash.safeguarding.child_record import summary_of
 from openmash.safeguarding.gate import GateAnswer, GateCheckInput
 from openmash.safeguarding.transport import TransportInput
+from openmash.safeguarding.visibility import get_child
 from openmash.web.care_forms import mash_items, read_uuid
 from openmash.web.child_forms import SHORT, read_date, uk_moment, with_purpose
 from openmash.web.templating import render
@@ -123,8 +126,10 @@ def _transport_context(
     request: Request, principal: Principal, child_id: uuid.UUID, values: dict[str, str]
 ) -> dict[str, Any]:
     with app_context(request).transaction() as session:
-        summary = child_record.child_summary(session, principal, child_id)
-        found = transport.arrangements(session, principal, child_id)
+        summary = summary_of(get_child(session, child_id))  # audited by the read below
+        found = transport.arrangements(
+            session, principal, child_id, audit_context(request), purpose=values.get("purpose")
+        )
     return {
         "c": summary,
         "values": values,
@@ -164,6 +169,7 @@ async def transport_record(request: Request, principal: Arranger, child_id: uuid
         )
         with app_context(request).transaction() as session:
             transport.record_arrangement(session, principal, child_id, data, audit_context(request))
+            child_recorded(session, child_id)
     except ValidationFailed as exc:
         context = _transport_context(request, principal, child_id, values)
         names = {"valid_from": "from-day", "valid_until": "until-day"}
@@ -185,5 +191,6 @@ def transport_end(
         ended = transport.end_arrangement(session, principal, arrangement_id, audit_context(request))
         if ended.child_id != child_id:
             raise NotFoundError("Arrangement not found")  # rolls the change back
+        child_recorded(session, child_id)
     target = with_purpose(f"/children/{child_id}/transport", purpose, done="ended")
     return RedirectResponse(target, status_code=303)

@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from openmash.errors import NotFoundError, ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
+from openmash.http.recorded import child_recorded, help_step_recorded
 from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
 from openmash.safeguarding import child_record, help_requests
@@ -51,7 +52,7 @@ def _record_context(
     request: Request, principal: Principal, child_id: uuid.UUID, values: dict[str, str]
 ) -> dict[str, Any]:
     with app_context(request).transaction() as session:
-        summary = child_record.child_summary(session, principal, child_id)
+        summary = child_record.child_summary(session, principal, child_id, audit_context(request))
         mashes = mash_items(session, principal, values.get("mash_agency_id", ""))
     return {
         "c": summary,
@@ -94,6 +95,7 @@ async def record_request(request: Request, principal: Recorder, child_id: uuid.U
         with app_context(request).transaction() as session:
             made = help_requests.record_request(session, principal, child_id, data, audit_context(request))
             request_id = made.id
+            child_recorded(session, child_id)
     except ValidationFailed as exc:
         context = _record_context(request, principal, child_id, values)
         context["errors"] = field_errors(own, exc.fields, {"asked_at": "asked_on-day"})
@@ -171,9 +173,10 @@ def acknowledge(
 ) -> Response:
     try:
         with app_context(request).transaction() as session:
-            help_requests.acknowledge(
+            step = help_requests.acknowledge(
                 session, principal, request_id, audit_context(request), note=acknowledge_note
             )
+            help_step_recorded(session, step)
     except ValidationFailed as exc:
         errors = field_errors({}, exc.fields, {"note": "acknowledge_note"})
         return _again(request, principal, request_id, {"acknowledge_note": acknowledge_note}, errors)
@@ -189,7 +192,8 @@ def answer(
 ) -> Response:
     try:
         with app_context(request).transaction() as session:
-            help_requests.answer(session, principal, request_id, answer, audit_context(request))
+            step = help_requests.answer(session, principal, request_id, answer, audit_context(request))
+            help_step_recorded(session, step)
     except ValidationFailed as exc:
         return _again(request, principal, request_id, {"answer": answer}, exc.fields)
     return RedirectResponse(f"/help/{request_id}?done=answered", status_code=303)
@@ -205,9 +209,10 @@ def close(
 ) -> Response:
     try:
         with app_context(request).transaction() as session:
-            help_requests.close(
+            step = help_requests.close(
                 session, principal, request_id, childs_view, audit_context(request), note=close_note
             )
+            help_step_recorded(session, step)
     except ValidationFailed as exc:
         errors = field_errors({}, exc.fields, {"note": "close_note"})
         values = {"childs_view": childs_view, "close_note": close_note}

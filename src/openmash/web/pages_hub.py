@@ -1,6 +1,6 @@
 """The practitioner's dashboard: my children, and what is due and overdue (return home interviews, triage
 contacts, requests for help, escalations), each read through its service with that service's own rules and
-audit. A region for alerts is left for the alerts increment (template block ``alerts``)."""
+audit; and the user's new alerts (``alerts.alerts_for``, audited there) for those who read alerts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from openmash import alerts
+from openmash.alerts.engine import NEW
 from openmash.http.auth import require
 from openmash.http.context import app_context
 from openmash.identity.permissions import Permission
@@ -43,6 +45,11 @@ def dashboard(
         context["requests"] = (
             _overdue_first(help_requests.open_requests(session, principal))
             if principal.can(Permission.HELP_ANSWER)
+            else None
+        )
+        context["alerts"] = (
+            alerts.alerts_for(session, principal, statuses=(NEW,))
+            if principal.can(Permission.ALERTS_READ)
             else None
         )
         context["escalated"] = (

@@ -14,6 +14,7 @@ from openmash.db.base import utcnow
 from openmash.errors import NotFoundError, ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
+from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
 from openmash.safeguarding import child_record, missing, return_interviews
@@ -93,7 +94,7 @@ def _report_context(
     request: Request, principal: Principal, child_id: uuid.UUID, values: dict[str, str]
 ) -> dict[str, Any]:
     with app_context(request).transaction() as session:
-        summary = child_record.child_summary(session, principal, child_id)
+        summary = child_record.child_summary(session, principal, child_id, audit_context(request))
         child = get_child(session, child_id)
         already = missing.open_episode(session, child_id)
         if already is not None:
@@ -146,6 +147,7 @@ async def report_record(request: Request, principal: Recorder, child_id: uuid.UU
         with app_context(request).transaction() as session:
             episode = missing.report_missing(session, principal, child_id, data, audit_context(request))
             episode_id = episode.id
+            child_recorded(session, child_id)
     except ValidationFailed as exc:
         context = _report_context(request, principal, child_id, values)
         context["errors"] = field_errors(own, exc.fields, {"missing_since": "missing_on-day"})
@@ -174,7 +176,7 @@ def episode_page(
             )
             if view.episode.child_id != child_id:
                 raise NotFoundError("Missing episode not found")
-            return view, child_record.child_summary(session, principal, child_id)
+            return view, child_record.child_summary(session, principal, child_id, audit_context(request))
 
     action = f"/children/{child_id}/missing/{episode_id}"
     found = opened_or_asked(request, action, [], purpose, purpose_choice, purpose_other, load)
@@ -204,7 +206,7 @@ def _return_context(
     request: Request, principal: Principal, child_id: uuid.UUID, episode_id: uuid.UUID, values: dict[str, str]
 ) -> dict[str, Any]:
     with app_context(request).transaction() as session:
-        summary = child_record.child_summary(session, principal, child_id)
+        summary = child_record.child_summary(session, principal, child_id, audit_context(request))
         episode = missing.get_episode(session, principal, episode_id)
         if episode.child_id != child_id:
             raise NotFoundError("Missing episode not found")
@@ -261,6 +263,7 @@ async def return_record(
             if episode.child_id != child_id:
                 raise NotFoundError("Missing episode not found")
             missing.record_return(session, principal, episode_id, data, audit_context(request))
+            child_recorded(session, child_id)
     except ValidationFailed as exc:
         context = _return_context(request, principal, child_id, episode_id, values)
         context["errors"] = field_errors(own, exc.fields, {"returned_at": "returned_on-day"})
@@ -276,7 +279,7 @@ def _interview_context(
     request: Request, principal: Principal, child_id: uuid.UUID, episode_id: uuid.UUID, values: dict[str, str]
 ) -> dict[str, Any]:
     with app_context(request).transaction() as session:
-        summary = child_record.child_summary(session, principal, child_id)
+        summary = child_record.child_summary(session, principal, child_id, audit_context(request))
         episode = missing.get_episode(session, principal, episode_id)
         if episode.child_id != child_id:
             raise NotFoundError("Missing episode not found")
@@ -334,6 +337,7 @@ async def interview_record(
             if episode.child_id != child_id:
                 raise NotFoundError("Missing episode not found")
             return_interviews.record_interview(session, principal, episode_id, data, audit_context(request))
+            child_recorded(session, child_id)
     except ValidationFailed as exc:
         context = _interview_context(request, principal, child_id, episode_id, values)
         context["errors"] = field_errors(own, exc.fields, {"held_at": "held_on-day"})

@@ -74,7 +74,7 @@ def child_network(
 ) -> Response:
     def load(stated: str | None) -> tuple[Any, list[network.EntityView], str | None]:
         with app_context(request).transaction() as session:
-            summary = child_record.child_summary(session, principal, child_id)
+            summary = child_record.child_summary(session, principal, child_id, audit_context(request))
             views = network.child_network(
                 session, principal, child_id, purpose=stated, context=audit_context(request)
             )

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from openmash.errors import ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
+from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
 from openmash.safeguarding import child_record, philomena
@@ -51,7 +52,7 @@ def _history(
         found = philomena.profile_history(
             session, principal, child_id, purpose=purpose, context=audit_context(request)
         )
-        return found, child_record.child_summary(session, principal, child_id)
+        return found, child_record.child_summary(session, principal, child_id, audit_context(request))
 
 
 def _context(
@@ -111,6 +112,7 @@ async def profile_keep(request: Request, principal: Keeper, child_id: uuid.UUID)
         data = ProfileInput(**{k: values[k] for k in (*FIELDS, "change_note")})
         with app_context(request).transaction() as session:
             philomena.keep_profile(session, principal, child_id, data, audit_context(request))
+            child_recorded(session, child_id)
     except ValidationFailed as exc:
         history, summary = _history(request, principal, child_id, purpose)
         context = _context(summary, history, values, purpose)
@@ -134,7 +136,11 @@ def police_shares(
             shares = philomena.police_shares(
                 session, principal, child_id, purpose=stated, context=audit_context(request)
             )
-            return shares, child_record.child_summary(session, principal, child_id), stated
+            return (
+                shares,
+                child_record.child_summary(session, principal, child_id, audit_context(request)),
+                stated,
+            )
 
     found = opened_or_asked(
         request, f"/children/{child_id}/police-shares", [], purpose, purpose_choice, purpose_other, load

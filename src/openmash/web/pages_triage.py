@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from openmash.errors import NotFoundError, ValidationFailed
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
+from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
 from openmash.safeguarding import child_record, triage
@@ -152,7 +153,7 @@ def _referral_context(
     request: Request, principal: Principal, child_id: uuid.UUID, values: dict[str, str]
 ) -> dict[str, Any]:
     with app_context(request).transaction() as session:
-        summary = child_record.child_summary(session, principal, child_id)
+        summary = child_record.child_summary(session, principal, child_id, audit_context(request))
     return {
         "c": summary,
         "values": values,
@@ -184,6 +185,7 @@ async def referral_record(request: Request, principal: Decider, child_id: uuid.U
         with app_context(request).transaction() as session:
             contact = triage.record_referral(session, principal, child_id, data, audit_context(request))
             contact_id = contact.id
+            child_recorded(session, child_id)
     except ValidationFailed as exc:
         context = _referral_context(request, principal, child_id, values)
         context["errors"] = field_errors(own, exc.fields, {"received_at": "received_on-day"})
@@ -198,7 +200,7 @@ def _refer_context(
     request: Request, principal: Principal, child_id: uuid.UUID, concern_id: uuid.UUID, values: dict[str, str]
 ) -> dict[str, Any]:
     with app_context(request).transaction() as session:
-        summary = child_record.child_summary(session, principal, child_id)
+        summary = child_record.child_summary(session, principal, child_id, audit_context(request))
         concern = child_record.concern_for_correction(session, principal, concern_id)
         if concern.child_id != child_id:
             raise NotFoundError("Concern not found")
@@ -242,6 +244,7 @@ def refer_send(
             if concern.child_id != child_id:
                 raise NotFoundError("Concern not found")
             triage.refer_concern(session, principal, concern_id, mash, audit_context(request))
+            child_recorded(session, child_id)
     except ValidationFailed as exc:
         context = _refer_context(request, principal, child_id, concern_id, values)
         context["errors"] = exc.fields

@@ -79,6 +79,13 @@ def match_field_label(field: str) -> str:
     return MATCH_FIELDS.get(field, field.replace("_", " ").capitalize())
 
 
+def identifier_value(value: str, kind: str) -> str:
+    """An identifier as people read it: an NHS number in its 3-3-4 groups ("943 476 5919")."""
+    if kind == "nhs_number" and len(value) == 10 and value.isdigit():
+        return f"{value[:3]} {value[3:6]} {value[6:]}"
+    return value
+
+
 def long_date(value: date | None) -> str:
     return value.strftime("%-d %B %Y") if value else ""
 
@@ -116,6 +123,7 @@ def make_environment() -> Environment:
     env.filters["role_label"] = role_label
     env.filters["agency_type_label"] = agency_type_label
     env.filters["long_date"] = long_date
+    env.filters["identifier_value"] = identifier_value
     env.filters["match_field_label"] = match_field_label
     env.filters["licence_type_label"] = labels.licence_type
     env.filters["reason_label"] = labels.reason
