@@ -53,6 +53,7 @@ from openmash.web import (
     pages_register,
     pages_requests,
     pages_sign_in,
+    pages_support,
     pages_triage,
 )
 from openmash.web.templating import render
@@ -189,6 +190,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         pages_philomena,
         pages_triage,
         pages_help,
+        pages_support,
         pages_hub,
         pages_gate,
         pages_network,

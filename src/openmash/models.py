@@ -41,6 +41,7 @@ from openmash.safeguarding.models_care import (
     TriageGrade,
 )
 from openmash.safeguarding.models_gate import ArrangedTransport, GateSighting
+from openmash.safeguarding.models_support import CourtDate, SupportItem, SupportItemEvent
 
 __all__ = [
     "Agency",
@@ -61,6 +62,7 @@ __all__ = [
     "Concern",
     "ConcernCategory",
     "ConcernMention",
+    "CourtDate",
     "DetailsRequest",
     "DriverConcern",
     "EmailOutbox",
@@ -84,6 +86,8 @@ __all__ = [
     "PhilomenaShare",
     "ReturnInterview",
     "RiskScreening",
+    "SupportItem",
+    "SupportItemEvent",
     "TriageDecision",
     "TriageGrade",
     "User",

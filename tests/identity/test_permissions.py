@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openmash.identity.permissions import (
     ROLES_BY_AGENCY_TYPE,
+    SEARCHES_PERSONAL_DATA,
     AgencyType,
     Permission,
     Role,
@@ -188,3 +189,21 @@ def test_every_role_that_reads_the_network_or_alerts_must_use_two_factor() -> No
     for role in Role:
         if _held(role) & {Permission.NETWORK_READ, Permission.ALERTS_READ}:
             assert requires_two_factor({role}), role
+
+
+def test_agencies_recording_about_children_keep_support_plans_and_only_mash_managers_review_closing() -> None:
+    keepers = {r for r in Role if Permission.SUPPORT_KEEP in _held(r)}
+    assert keepers == {
+        Role.MASH_PRACTITIONER,
+        Role.MASH_MANAGER,
+        Role.POLICE_ANALYST,
+        Role.SCHOOL_DSL,
+        Role.HOME_MANAGER,
+        Role.HEALTH_PRACTITIONER,
+    }
+    assert {r for r in Role if Permission.SUPPORT_REVIEW in _held(r)} == {Role.MASH_MANAGER}
+    assert {Permission.SUPPORT_KEEP, Permission.SUPPORT_REVIEW} <= SEARCHES_PERSONAL_DATA
+    for role in keepers:
+        assert requires_two_factor({role}), role
+    for agency_type in AgencyType:
+        assert Permission.SUPPORT_REVIEW not in token_grantable_for(agency_type)

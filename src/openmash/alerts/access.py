@@ -32,6 +32,7 @@ from openmash.register.models import DriverConcern, LicenceEvent
 from openmash.safeguarding.models import Child, Concern
 from openmash.safeguarding.models_care import HelpRequest, MissingEpisode, MissingReturn
 from openmash.safeguarding.models_gate import GateSighting
+from openmash.safeguarding.models_support import CourtDate, SupportItem
 from openmash.safeguarding.visibility import (
     Scope,
     connected,
@@ -113,6 +114,8 @@ _CARE: dict[str, tuple[type[Any], str, str]] = {
     "missing_return": (MissingReturn, "returned_at", "Return from missing"),
     "help_request": (HelpRequest, "asked_at", "Request for help"),
     "gate_sighting": (GateSighting, "checked_at", "Gate check"),
+    "court_date": (CourtDate, "held_on", "Court date"),
+    "support_item": (SupportItem, "started_on", "Support item"),
 }
 
 
@@ -154,6 +157,10 @@ def record_as_seen(
         return Shown.WITHHELD, None
     if isinstance(row, GateSighting):
         label = f"Gate check of {row.vehicle_registration} ({'licensed' if row.licensed else 'not licensed'})"
+    elif isinstance(row, CourtDate):
+        label = f"Court: {row.kind}" + (f" ({row.outcome})" if row.outcome else "")
+    elif isinstance(row, SupportItem):
+        label = f"Support item not open: {row.description} (owner {row.owner})"
     return Shown.SHOWN, RecordShown(
         kind, rid, child.id, getattr(row, when), names.get(row.agency_id, ""), label
     )

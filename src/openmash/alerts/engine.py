@@ -39,6 +39,7 @@ from openmash.identity.permissions import AgencyType
 from openmash.safeguarding.models import Child, Concern
 from openmash.safeguarding.models_care import HelpRequest, MashContact, MissingEpisode
 from openmash.safeguarding.models_gate import GateSighting
+from openmash.safeguarding.models_support import CourtDate, SupportItem
 from openmash.safeguarding.visibility import get_child
 
 NEW, SEEN, CLOSED = "new", "seen", "closed"
@@ -49,6 +50,7 @@ CHILD_RULES = {
     RuleKind.RISK_THRESHOLD: facts.risk_threshold,
     RuleKind.REPEAT_LOW_LEVEL: facts.repeat_low_level,
     RuleKind.SHARED_ENTITY: facts.shared_entity,
+    RuleKind.SUPPORT_GAP: facts.support_gap,
 }
 VEHICLE_RULES = {
     RuleKind.GATE_UNLICENSED_REPEAT: facts.gate_unlicensed_repeat,
@@ -57,6 +59,7 @@ VEHICLE_RULES = {
 SCHEDULED_RULES = {
     RuleKind.RETURN_INTERVIEW_OVERDUE: facts.return_interviews_overdue,
     RuleKind.HELP_REQUEST_OVERDUE: facts.help_requests_overdue,
+    RuleKind.SUPPORT_GAP: facts.support_gaps,
 }
 
 
@@ -78,6 +81,8 @@ def responsible_mashes(session: Session, child_ids: Iterable[uuid.UUID]) -> set[
         (HelpRequest.mash_agency_id, HelpRequest.child_id),
         (MashContact.mash_agency_id, MashContact.child_id),
         (GateSighting.mash_agency_id, GateSighting.child_id),
+        (SupportItem.agency_id, SupportItem.child_id),
+        (CourtDate.agency_id, CourtDate.child_id),
         (Concern.agency_id, Concern.child_id),
         (Child.created_by_agency_id, Child.id),
     ):
@@ -282,8 +287,8 @@ def evaluate_sighting(session: Session, sighting_id: uuid.UUID, now: datetime) -
 
 
 def run_scheduled(session: Session, now: datetime) -> list[Alert]:
-    """The scheduled rules (overdue return home interviews and requests for help): for cron, safe to re-run
-    as often as wished. E-mails are sent by ``senders.deliver_pending``."""
+    """The scheduled rules (overdue return home interviews and requests for help, gaps in support): for
+    cron, safe to re-run as often as wished. E-mails are sent by ``senders.deliver_pending``."""
     candidates: list[Candidate] = []
     for rule in enabled_rules(session, set(SCHEDULED_RULES)):
         candidates += SCHEDULED_RULES[RuleKind(rule.kind)](session, rule, now)

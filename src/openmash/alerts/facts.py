@@ -19,6 +19,11 @@ How each kind reads the hub (docs/decisions/0007-gate-check-network-and-alerts.m
 Candidates hold every record (the MASH sees them all); what each recipient is shown, and whether a lead
 professional is told at all, is ``alerts.access``'s work at read and at delivery.
 - return_interview_overdue / help_request_overdue: the due times the hub fixed on the records.
+- support_gap: a verdict in the last ``window_weeks`` weeks and no support item open (none at all, or every
+  one paused or closed: ``safeguarding.support.support_gap``); the records are the verdict and the child's
+  items that are not open, so an item closed or paused later joins the alert, and the same facts never
+  raise it twice. Evaluated on each write about the child and on the schedule (a verdict's window opens
+  and closes with the calendar, not with a write).
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from openmash.network import links as network
 from openmash.network.links import EntityRef, Kind, Link
 from openmash.register import vehicle_drivers
 from openmash.register.workdays import UK
-from openmash.safeguarding import help_requests, return_interviews
+from openmash.safeguarding import help_requests, return_interviews, support
 from openmash.safeguarding.categories import IndicatorKind
 from openmash.safeguarding.concerns import current_concerns
 from openmash.safeguarding.help_requests import Step
@@ -274,6 +279,35 @@ def help_requests_overdue(session: Session, rule: AlertRule, now: datetime) -> l
                     frozenset({request.mash_agency_id}),
                 )
             )
+    return found
+
+
+def support_gap(session: Session, rule: AlertRule, child: Child, now: datetime) -> list[Candidate]:
+    weeks = int(parameter(rule, "window_weeks"))
+    gap = support.support_gap(session, child.id, now, weeks)
+    if gap is None:
+        return []
+    verdict, items = gap
+    records = [Fired("court_date", verdict.id, child.id)]
+    records += [Fired("support_item", item.id, child.id) for item in items]
+    return [
+        Candidate(
+            rule,
+            f"{_child_subject(child)}:support",
+            frozenset({child.id}),
+            tuple(sorted(records)),
+            {"verdict_on": verdict.held_on.isoformat(), "window_weeks": weeks},
+        )
+    ]
+
+
+def support_gaps(session: Session, rule: AlertRule, now: datetime) -> list[Candidate]:
+    weeks = int(parameter(rule, "window_weeks"))
+    found = []
+    for child_id in sorted(support.children_with_recent_verdicts(session, now, weeks), key=str):
+        child = session.get(Child, child_id)
+        if child is not None:
+            found += support_gap(session, rule, child, now)
     return found
 
 

@@ -35,6 +35,7 @@ class RuleKind(StrEnum):
     SHARED_ENTITY = "shared_entity"
     GATE_UNLICENSED_REPEAT = "gate_unlicensed_repeat"
     GATE_DRIVER_FLAGGED = "gate_driver_flagged"
+    SUPPORT_GAP = "support_gap"
 
 
 FLAGS = ("child_protection_plan", "looked_after", "cse_risk")
@@ -98,6 +99,13 @@ DEFAULT_RULES: tuple[RuleSeed, ...] = (
         "A car checked at a gate is tied to a driver with a safeguarding record in the register",
         {},
     ),
+    RuleSeed(
+        "support_gap",
+        RuleKind.SUPPORT_GAP,
+        "A child has no support open in the weeks after a verdict",
+        # A verdict in the last ``window_weeks`` and no support item open (none, or all paused or closed).
+        {"window_weeks": 12},
+    ),
 )
 
 # What each kind's parameters are: name -> a check of the value, and what to say when it fails.
@@ -127,6 +135,7 @@ PARAMETERS: dict[RuleKind, dict[str, tuple[Any, str]]] = {
     },
     RuleKind.GATE_UNLICENSED_REPEAT: {"min_sightings": _AT_LEAST_TWO, "window_days": _POSITIVE},
     RuleKind.GATE_DRIVER_FLAGGED: {},
+    RuleKind.SUPPORT_GAP: {"window_weeks": _POSITIVE},
 }
 
 

@@ -12,6 +12,9 @@ so the alerts exist as soon as the demo is loaded:
   the car's licensed drivers. The MASH gets the network alert naming the three children, the vehicle and its
   drivers, and the gate alert for a car tied to a flagged driver; the home was told only that the car is
   licensed and that carers did not arrange it.
+- **support lapsing after court** (``demo.support``): a verdict ten weeks ago, the only support item paused
+  by its owner, who was refused closing it inside the 12 weeks and asked for a MASH manager's review
+  (pending); the "gap in support" alert fires.
 
 Synthetic people only (Faker en_GB, fixed seed). Loading again changes nothing: each child is found by name
 and date of birth before being made, the driver concern is looked for before being recorded, and the alert
@@ -32,6 +35,7 @@ from openmash.audit.service import NO_CONTEXT
 from openmash.db.base import utcnow
 from openmash.demo.register import PLANTED_VEHICLE
 from openmash.demo.seed import demo_email
+from openmash.demo.support import plant_lapsing
 from openmash.identity import agencies, users
 from openmash.identity.principal import Principal, principal_for_user
 from openmash.register import concerns as driver_concerns
@@ -62,6 +66,7 @@ class Planted:
     linked: tuple[Child, Child, Child]
     vehicle: str
     driver: Person | None
+    lapsing: Child
 
 
 def _who(session: Session, local: str) -> Principal:
@@ -234,14 +239,17 @@ def plant(session: Session, now: datetime | None = None) -> Planted:
     alerts.seed_default_rules(session)
     faker = Faker("en_GB")
     faker.seed_instance(SEED)
-    names = [(faker.last_name(), faker.first_name_female()) for _ in range(4)]
+    names = [(faker.last_name(), faker.first_name_female()) for _ in range(5)]
     driver = _flag_driver(session, now)
     spread = _spread(session, names[0], now)
-    linked = _linked(session, names[1:], now)
-    for child in (spread, *linked):
+    linked = _linked(session, names[1:4], now)
+    lapsing = plant_lapsing(
+        session, _who, *_child(session, "mash.practitioner", *names[4], date(2010, 7, 3)), now
+    )
+    for child in (spread, *linked, lapsing):
         alerts.evaluate_child(session, child.id, now)
     alerts.run_scheduled(session, now)
-    return Planted(spread=spread, linked=linked, vehicle=PLANTED_VEHICLE, driver=driver)
+    return Planted(spread=spread, linked=linked, vehicle=PLANTED_VEHICLE, driver=driver, lapsing=lapsing)
 
 
 def _name(child: Child) -> str:
@@ -266,4 +274,8 @@ def load(session: Session) -> str:
         "    has a safeguarding concern in the register; the home checked the car at its gate (sign in as\n"
         "    home.manager: a gate check says only 'licensed; not what carers arranged'). The alerts name\n"
         f"    the children and the vehicle; /network/vehicles/{found.vehicle} shows the drivers behind it\n"
+        f"  - {_name(found.lapsing)}: a verdict ten weeks ago and her ISVA, the only support, paused by its\n"
+        "    owner, who was refused closing it inside the 12 weeks; a MASH manager's review is pending\n"
+        f'    (sign in as mash.manager: /children/{found.lapsing.id}/support); the alert "A child has no\n'
+        '    support open in the weeks after a verdict" names the verdict and the paused item\n'
     )

@@ -16,8 +16,8 @@ from openmash.safeguarding.models_care import HelpRequest, HelpRequestStep
 
 def child_recorded(session: Session, child_id: uuid.UUID, now: datetime | None = None) -> None:
     """Call after every write about a child (a concern or its correction, a status, an identifier, a missing
-    report or return, a return interview, a request for help and its steps, a transport arrangement), inside
-    the transaction that wrote it."""
+    report or return, a return interview, a request for help and its steps, a transport arrangement, a
+    support item, its status, a review, a court date), inside the transaction that wrote it."""
     alerts.evaluate_child(session, child_id, now or utcnow())
 
 

@@ -98,6 +98,12 @@ class Permission(StrEnum):
     # Gate checks: a school or children's home checks the registration mark of a car collecting a child and
     # learns only whether it is licensed, by whom, and whether carers arranged it; carers (and the MASH)
     # record the transport they arranged.
+    # Support after court: every agency that records about children keeps a child's support plan and court
+    # dates (an item's owner may be a therapist in health, an adviser, the lead professional in a school);
+    # the services narrow it to agencies that know the child. Only a MASH manager reviews closing an item
+    # in the weeks after a verdict.
+    SUPPORT_KEEP = "safeguarding:support:keep"
+    SUPPORT_REVIEW = "safeguarding:support:review"
     GATE_CHECK = "safeguarding:gate:check"
     TRANSPORT_ARRANGE = "safeguarding:transport:arrange"
     # Link analysis across agencies (openmash.network): the MASH and police only.
@@ -123,6 +129,8 @@ SEARCHES_PERSONAL_DATA: frozenset[Permission] = frozenset(
         Permission.TRIAGE_READ,
         Permission.HELP_ANSWER,
         Permission.HELP_ESCALATIONS,
+        Permission.SUPPORT_KEEP,
+        Permission.SUPPORT_REVIEW,
         Permission.NETWORK_READ,
         Permission.ALERTS_READ,
     }
@@ -166,6 +174,7 @@ _RECORDS_ABOUT_CHILDREN = {
     Permission.CONTACTS_REFER,
     Permission.HELP_RECORD,
     Permission.HELP_ANSWER,
+    Permission.SUPPORT_KEEP,
     # Any of their users may be a child's lead professional, to whom the child's alerts are addressed.
     Permission.ALERTS_READ,
 }
@@ -194,7 +203,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _EVERYONE | {Permission.REGISTER_SEARCH, Permission.REGISTER_RECORD, Permission.VEHICLE_LOOKUP}
     ),
     Role.MASH_PRACTITIONER: frozenset(_EVERYONE | _MASH),
-    Role.MASH_MANAGER: frozenset(_EVERYONE | _MASH | {Permission.HELP_ESCALATIONS}),
+    Role.MASH_MANAGER: frozenset(
+        _EVERYONE | _MASH | {Permission.HELP_ESCALATIONS, Permission.SUPPORT_REVIEW}
+    ),
     Role.POLICE_ANALYST: frozenset(
         _EVERYONE
         | _RECORDS_ABOUT_CHILDREN

@@ -9,8 +9,8 @@ Scopes (docs/decisions/0005-safeguarding-hub.md):
 On top of the scope, a concern in a restricted category is shown only to holders of a role the category
 names (police intelligence: police and the MASH), and never to anyone else, the lead professional included.
 The hub's other records about a child (missing episodes, returns, return home interviews, what was shared
-with police, requests for help) follow the same agency rule (``record_clause``, ``may_see_record``) and count
-in the purpose rule as concerns do.
+with police, requests for help, support items and court dates) follow the same agency rule
+(``record_clause``, ``may_see_record``) and count in the purpose rule as concerns do.
 
 Purpose: a view is "inside one's own agency" when the viewer's agency is connected to the child (created the
 record, holds an identifier, recorded a concern, is the child's placement, or the viewer is the lead
@@ -42,6 +42,7 @@ from openmash.safeguarding.models_care import (
     ReturnInterview,
 )
 from openmash.safeguarding.models_gate import GateSighting
+from openmash.safeguarding.models_support import CourtDate, SupportItem
 
 
 class Scope(StrEnum):
@@ -90,6 +91,15 @@ def may_see_record(
     return agency_id == principal.agency_id or (scope is Scope.POLICE and shared_with_police)
 
 
+def may_see_support_item(
+    principal: Principal, scope: Scope, item_agency_id: uuid.UUID, shared: bool, owner_user_id: uuid.UUID
+) -> bool:
+    """A support item: the agency rule, and always its named owner (who acts on it, perhaps for another
+    agency than the one that recorded it: a health therapist owning an item the MASH added)."""
+    owner = principal.kind == "user" and principal.id == owner_user_id
+    return owner or may_see_record(principal, scope, item_agency_id, shared)
+
+
 def concern_clause(principal: Principal, scope: Scope) -> ColumnElement[bool]:
     """The agency part of the rule as SQL over ``Concern`` (the category part is ``may_see_category``)."""
     return record_clause(principal, scope, Concern.agency_id, Concern.shared_with_police.is_(True))
@@ -117,6 +127,8 @@ def _care_records() -> list[
         (ReturnInterview.child_id, ReturnInterview.agency_id, ReturnInterview.shared_with_police.is_(True)),
         (PhilomenaShare.child_id, PhilomenaShare.agency_id, true()),
         (HelpRequest.child_id, HelpRequest.agency_id, HelpRequest.shared_with_police.is_(True)),
+        (SupportItem.child_id, SupportItem.agency_id, SupportItem.shared_with_police.is_(True)),
+        (CourtDate.child_id, CourtDate.agency_id, CourtDate.shared_with_police.is_(True)),
     ]
 
 
