@@ -19,6 +19,7 @@ from typer.testing import CliRunner, Result
 
 from openmash import cli_support as cli_module
 from openmash.audit.models import AuditRecord
+from openmash.audit.service import NO_CONTEXT
 from openmash.cli import app
 from openmash.config import get_settings
 from openmash.db.session import make_session_factory, transaction
@@ -424,3 +425,51 @@ def test_serve_refuses_to_start_in_production_with_unsafe_settings(
     assert "refusing to start" in result.output
     assert "OPENMASH_SECRET_KEY" in result.output
     assert started == []
+
+
+def test_the_hubs_scheduled_work_escalates_alerts_and_e_mails_once(
+    run: Run, engine: Engine, settings: Any
+) -> None:
+    """``openmash hub run`` (cron): a request for help left unacknowledged is escalated, the MASH is alerted
+    and e-mailed through the outbox; running it again does nothing more."""
+    from openmash.alerts.models import AlertDelivery
+    from openmash.safeguarding import help_requests
+    from openmash.safeguarding.help_requests import HelpInput
+    from openmash.safeguarding.models_care import HelpRequestStep
+    from tests.support.safeguarding import make_cast, make_child, who
+
+    sessions = make_session_factory(engine)
+    cast = make_cast(sessions, settings)
+    with transaction(sessions) as session:
+        school = who(session, cast.school)
+        help_requests.record_request(
+            session,
+            school,
+            make_child(session, school).id,
+            HelpInput(
+                asked_at=datetime.now(UTC) - timedelta(days=10),
+                told_to="Her form tutor",
+                childs_words="I want it to stop",
+                mash_agency_id=cast.mash.agency_id,
+            ),
+            NO_CONTEXT,
+        )
+    first = run("hub run")
+    assert first.exit_code == 0, first.output
+    # Ten days on, both the acknowledgement and the answer are late: each escalated once.
+    assert re.match(
+        r"2 request\(s\) for help escalated, [1-9]\d* alert\(s\) raised or updated, [1-9]", first.output
+    )
+    again = run("hub run")
+    assert again.exit_code == 0, again.output
+    assert again.output.startswith("0 request(s) for help escalated, 0 alert(s) raised or updated, 0 e-mail")
+    with transaction(sessions) as session:
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(HelpRequestStep)
+                .where(HelpRequestStep.kind.like("escalated%"))
+            )
+            == 2
+        )
+        assert (session.scalar(select(func.count()).select_from(AlertDelivery)) or 0) >= 1

@@ -30,6 +30,7 @@ users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for agencies' own systems.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
 demo_app = typer.Typer(help="Synthetic demo data (never real people).", no_args_is_help=True)
+hub_app = typer.Typer(help="The safeguarding hub's scheduled work.", no_args_is_help=True)
 import_app = typer.Typer(
     help="Import an authority's records (docs/formats/licences.md).", no_args_is_help=True
 )
@@ -41,6 +42,7 @@ for sub, name in (
     (tokens_app, "tokens"),
     (audit_app, "audit"),
     (demo_app, "demo"),
+    (hub_app, "hub"),
     (cli_register.import_app, "import"),
     (cli_register.export_app, "export"),
     (cli_register.requests_app, "requests"),
@@ -186,6 +188,30 @@ def audit_verify() -> None:
         err=True,
     )
     raise typer.Exit(code=1)
+
+
+@hub_app.command("run")
+def hub_run() -> None:
+    """The hub's scheduled work, for cron every few minutes (running it again changes nothing): escalate
+    requests for help not acknowledged or answered in time, raise the scheduled alerts (overdue return
+    interviews and requests for help, gaps in support after court), and e-mail each alert's recipients."""
+    from openmash import alerts
+    from openmash.db.base import utcnow
+    from openmash.safeguarding import help_requests
+
+    settings = get_settings()
+    now = utcnow()
+    with transaction(sessions()) as session:
+        escalated = help_requests.escalate_overdue(session, now)
+        raised = alerts.run_scheduled(session, now)
+    with transaction(sessions()) as session:
+        sent = alerts.deliver_pending(
+            session, alerts.sender_for(settings), now, base_url=settings.public_base_url
+        )
+    typer.echo(
+        f"{len(escalated)} request(s) for help escalated, {len(raised)} alert(s) raised or updated, "
+        f"{sent} e-mail(s) sent"
+    )
 
 
 @demo_app.command("load")
