@@ -26,10 +26,15 @@ from openmash.safeguarding.models import Child, Concern, ConcernCategory
 from openmash.safeguarding.status import Badge, badges
 from openmash.safeguarding.visibility import (
     Scope,
+    agency_shown,
     may_see_category,
     may_see_identifier,
     open_child,
 )
+
+ANOTHER_AGENCY = "another agency"
+# The placement is where a looked-after child lives: the MASH, the lead professional and the home see it.
+PLACEMENT_WITHHELD = "Recorded (shown to the MASH and the lead professional)"
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,9 @@ def view_child(
             if held.kind in IdentifierKind._value2member_map_
             else held.kind,
             value=held.value,
-            agency_name=names.get(held.agency_id, ""),
+            agency_name=names.get(held.agency_id, "")
+            if agency_shown(principal, opened.scope, held.agency_id)
+            else ANOTHER_AGENCY,
             own=held.agency_id == principal.agency_id,
         )
         for held in child.identifiers
@@ -128,9 +135,17 @@ def view_child(
         disability=child.disability,
         learning_disability=child.learning_disability,
         looked_after=child.looked_after,
-        placement=names.get(child.placement_agency_id) if child.placement_agency_id else None,
+        placement=(
+            names.get(child.placement_agency_id)
+            if agency_shown(principal, opened.scope, child.placement_agency_id)
+            else PLACEMENT_WITHHELD
+        )
+        if child.placement_agency_id
+        else None,
         lead_professional=Person(lead.full_name, lead.agency.name, lead.email) if lead else None,
-        created_by_agency=names.get(child.created_by_agency_id, ""),
+        created_by_agency=names.get(child.created_by_agency_id, "")
+        if agency_shown(principal, opened.scope, child.created_by_agency_id)
+        else ANOTHER_AGENCY,
         identifiers=identifiers,
         scope=opened.scope,
         purpose=opened.purpose,

@@ -139,6 +139,13 @@ def may_see_identifier(principal: Principal, scope: Scope, identifier: ChildIden
     return national or scope is Scope.WHOLE or identifier.agency_id == principal.agency_id
 
 
+def agency_shown(principal: Principal, scope: Scope, agency_id: uuid.UUID | None) -> bool:
+    """Whether the viewer may learn which other agency holds something about the child (an identifier, the
+    placement, the record itself): a children's home's name is where a looked-after child lives, and
+    "created by the police" says the police know the child. Whole-record viewers only, or one's own."""
+    return scope is Scope.WHOLE or agency_id == principal.agency_id
+
+
 def connected(session: Session, principal: Principal, child: Child) -> bool:
     """Whether the viewer's agency already knows the child through its own work."""
     if is_lead_professional(principal, child) or principal.agency_id in (
