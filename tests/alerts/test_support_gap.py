@@ -14,8 +14,9 @@ from openmash.audit.service import NO_CONTEXT
 from openmash.config import Settings
 from openmash.db.session import transaction
 from openmash.identity.permissions import Role
-from openmash.safeguarding import support
-from openmash.safeguarding.support import CourtDateInput, ItemInput
+from openmash.safeguarding import court_dates, support
+from openmash.safeguarding.court_dates import CourtDateInput
+from openmash.safeguarding.support import ItemInput
 from tests.alerts.test_alerts import _records
 from tests.safeguarding.test_support import VERDICT, after_verdict, on, plan_after_verdict
 from tests.support.factories import UserLogin, make_user
@@ -90,7 +91,7 @@ def test_the_schedule_raises_a_gap_for_a_verdict_with_no_support_once(
     with transaction(sessions) as session:
         mash = who(session, cast.mash)
         child = make_child(session, mash)
-        support.record_court_date(
+        court_dates.record_court_date(
             session,
             mash,
             child.id,
@@ -101,7 +102,7 @@ def test_the_schedule_raises_a_gap_for_a_verdict_with_no_support_once(
     with transaction(sessions) as session:
         raised = [a for a in alerts.run_scheduled(session, after_verdict(7)) if a.rule_code == "support_gap"]
         assert len(raised) == 1
-        verdict = support.verdict_in_window(session, child.id, VERDICT)
+        verdict = court_dates.verdict_in_window(session, child.id, VERDICT)
         assert verdict is not None
         assert _records(session, raised[0]) == {("court_date", verdict.id)}
         assert alerts.run_scheduled(session, after_verdict(8)) == []

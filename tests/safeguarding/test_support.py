@@ -16,11 +16,11 @@ from openmash.config import Settings
 from openmash.db.session import transaction
 from openmash.errors import NotFoundError, PermissionDenied, PurposeRequired, ValidationFailed
 from openmash.identity.permissions import Role
-from openmash.safeguarding import support, support_plan
+from openmash.safeguarding import court_dates, support, support_plan
+from openmash.safeguarding.court_dates import CourtDateInput
 from openmash.safeguarding.models import Child
 from openmash.safeguarding.models_support import SupportItem, SupportItemEvent
 from openmash.safeguarding.support import (
-    CourtDateInput,
     ItemInput,
     ReviewRequired,
     SupportConfig,
@@ -66,7 +66,7 @@ def plan_after_verdict(
             now=on(date(2025, 10, 1)),
         )
         if verdict:
-            support.record_court_date(
+            court_dates.record_court_date(
                 session,
                 mash,
                 child.id,
@@ -279,7 +279,7 @@ def test_a_verdict_cannot_be_recorded_for_a_day_still_to_come(
     with transaction(sessions) as session:
         mash = who(session, cast.mash)
         with pytest.raises(ValidationFailed) as error:
-            support.record_court_date(
+            court_dates.record_court_date(
                 session,
                 mash,
                 child.id,
@@ -288,7 +288,7 @@ def test_a_verdict_cannot_be_recorded_for_a_day_still_to_come(
                 now=on(VERDICT - timedelta(days=2)),
             )
         assert "held_on" in error.value.fields
-        support.record_court_date(
+        court_dates.record_court_date(
             session,
             mash,
             child.id,

@@ -45,7 +45,7 @@ from openmash.network import links as network
 from openmash.network.links import EntityRef, Kind, Link
 from openmash.register import vehicle_drivers
 from openmash.register.workdays import UK
-from openmash.safeguarding import help_requests, return_interviews, support
+from openmash.safeguarding import court_dates, help_requests, return_interviews, support
 from openmash.safeguarding.categories import IndicatorKind
 from openmash.safeguarding.concerns import current_concerns
 from openmash.safeguarding.help_requests import Step
@@ -304,7 +304,7 @@ def support_gap(session: Session, rule: AlertRule, child: Child, now: datetime) 
 def support_gaps(session: Session, rule: AlertRule, now: datetime) -> list[Candidate]:
     weeks = int(parameter(rule, "window_weeks"))
     found = []
-    for child_id in sorted(support.children_with_recent_verdicts(session, now, weeks), key=str):
+    for child_id in sorted(court_dates.children_with_recent_verdicts(session, now, weeks), key=str):
         child = session.get(Child, child_id)
         if child is not None:
             found += support_gap(session, rule, child, now)

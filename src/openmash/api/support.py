@@ -27,8 +27,9 @@ from openmash.http.context import app_context, audit_context
 from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
-from openmash.safeguarding import support, support_plan
-from openmash.safeguarding.support import CourtDateInput, ItemInput
+from openmash.safeguarding import court_dates, support, support_plan
+from openmash.safeguarding.court_dates import CourtDateInput
+from openmash.safeguarding.support import ItemInput
 
 router = APIRouter(prefix="/children", tags=["safeguarding"])
 Keeper = Annotated[Principal, Depends(require(Permission.SUPPORT_KEEP))]
@@ -96,6 +97,6 @@ def add_court_date(
 ) -> CourtDateOut:
     data = CourtDateInput(**body.model_dump())
     with app_context(request).transaction() as session:
-        found = support.record_court_date(session, principal, child_id, data, audit_context(request))
+        found = court_dates.record_court_date(session, principal, child_id, data, audit_context(request))
         child_recorded(session, child_id)
         return CourtDateOut.model_validate(found, from_attributes=True)

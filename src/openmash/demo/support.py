@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from openmash.audit.service import NO_CONTEXT
 from openmash.identity.principal import Principal
-from openmash.safeguarding import support
+from openmash.safeguarding import court_dates, support
+from openmash.safeguarding.court_dates import CourtDateInput
 from openmash.safeguarding.models import Child
-from openmash.safeguarding.support import CourtDateInput, ItemInput, ReviewRequired
+from openmash.safeguarding.support import ItemInput, ReviewRequired
 
 VERDICT_WEEKS_AGO = 10
 OWNER = "mash.practitioner"
@@ -48,7 +49,7 @@ def plant_lapsing(
         now=datetime.combine(verdict - timedelta(weeks=30), datetime.min.time(), tzinfo=now.tzinfo)
         + timedelta(hours=10),
     )
-    support.record_court_date(
+    court_dates.record_court_date(
         session,
         owner,
         child.id,
@@ -58,7 +59,7 @@ def plant_lapsing(
         NO_CONTEXT,
         now=_at(verdict, now, 16),
     )
-    support.record_court_date(
+    court_dates.record_court_date(
         session,
         owner,
         child.id,

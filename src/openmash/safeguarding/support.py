@@ -1,6 +1,6 @@
 """Support after court (issue 8 item 9): a child's support plan (therapy, an advocate, an independent sexual
-violence adviser...) as tracked items with named owners, and the court dates of criminal cases about the
-child. A parent told the case review that after court "suddenly there was nothing".
+violence adviser...) as tracked items with named owners; the court dates of criminal cases about the child
+are in ``court_dates``. A parent told the case review that after court "suddenly there was nothing".
 
 Why it is built this way:
 - The plan belongs to the child, not to a case: no item names a case, and nothing ends an item but a person
@@ -38,19 +38,17 @@ from openmash.errors import Conflict, NotFoundError, PermissionDenied
 from openmash.identity.models import User
 from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
-from openmash.register.workdays import UK
 from openmash.safeguarding.checks import LINE_MAX_LENGTH, Form
-from openmash.safeguarding.models import Child
-from openmash.safeguarding.models_support import CourtDate, SupportItem, SupportItemEvent
-from openmash.safeguarding.visibility import (
-    Scope,
-    connected,
-    get_child,
-    scope_for,
+from openmash.safeguarding.court_dates import (
+    REVIEW_WEEKS,
+    may_keep_plan,
+    today_in_england,
+    verdict_in_window,
 )
+from openmash.safeguarding.models_support import CourtDate, SupportItem, SupportItemEvent
+from openmash.safeguarding.visibility import get_child
 
 RULE = "support after court"
-REVIEW_WEEKS = 12
 
 
 @dataclass(frozen=True)
@@ -82,12 +80,6 @@ class Status(StrEnum):
     CLOSED = "closed"
 
 
-class CourtKind(StrEnum):
-    HEARING = "hearing"
-    TRIAL = "trial"
-    VERDICT = "verdict"
-
-
 class EventKind(StrEnum):
     STATUS = "status"
     CLOSURE_REQUESTED = "closure_requested"
@@ -99,27 +91,6 @@ KEPT_OPEN = "kept_open"
 
 class ReviewRequired(Conflict):
     """Closing an item inside the review window after a verdict needs a MASH manager's review."""
-
-
-def today_in_england(now: datetime) -> date:
-    return now.astimezone(UK).date()
-
-
-def verdict_in_window(
-    session: Session, child_id: uuid.UUID, today: date, weeks: int = REVIEW_WEEKS
-) -> CourtDate | None:
-    """The latest verdict on or before ``today`` whose window (``weeks`` weeks from its day) holds today."""
-    since = today - timedelta(weeks=weeks)
-    return session.scalars(
-        select(CourtDate)
-        .where(
-            CourtDate.child_id == child_id,
-            CourtDate.kind == CourtKind.VERDICT.value,
-            CourtDate.held_on <= today,
-            CourtDate.held_on > since,
-        )
-        .order_by(CourtDate.held_on.desc(), CourtDate.recorded_at.desc())
-    ).first()
 
 
 def events_of(session: Session, item_id: uuid.UUID) -> list[SupportItemEvent]:
@@ -155,15 +126,6 @@ def items_of(session: Session, child_id: uuid.UUID) -> list[SupportItem]:
     )
 
 
-def _may_keep(session: Session, principal: Principal, child: Child) -> None:
-    if not principal.can(Permission.SUPPORT_KEEP):
-        raise PermissionDenied("You do not have permission to keep children's support plans")
-    if scope_for(principal, child) is not Scope.WHOLE and not connected(session, principal, child):
-        raise PermissionDenied(
-            "Only the MASH, the lead professional and agencies working with the child keep its support plan"
-        )
-
-
 def _event(
     session: Session,
     principal: Principal,
@@ -196,64 +158,6 @@ def _event(
 
 
 @dataclass(frozen=True)
-class CourtDateInput:
-    kind: str
-    held_on: date
-    court: str | None = None
-    outcome: str | None = None
-    shared_with_police: bool = True
-
-
-def record_court_date(
-    session: Session,
-    principal: Principal,
-    child_id: uuid.UUID,
-    data: CourtDateInput,
-    context: Context,
-    *,
-    now: datetime | None = None,
-) -> CourtDate:
-    """Record a hearing, trial or verdict against the child (a later date may be recorded ahead). Audited."""
-    child = get_child(session, child_id)
-    _may_keep(session, principal, child)
-    now = now or utcnow()
-    form = Form()
-    kind = form.choice(
-        "kind", data.kind, {str(k) for k in CourtKind}, "Select a hearing, a trial or a verdict"
-    )
-    court = form.text("court", data.court, max_length=LINE_MAX_LENGTH)
-    outcome = form.text("outcome", data.outcome)
-    if kind == CourtKind.VERDICT and data.held_on > today_in_england(now):
-        form.errors["held_on"] = "A verdict's date must be today or in the past"
-    form.check()
-    found = CourtDate(
-        id=uuid.uuid4(),
-        child_id=child.id,
-        agency_id=principal.agency_id,
-        kind=kind,
-        held_on=data.held_on,
-        court=court,
-        outcome=outcome,
-        recorded_by_user_id=principal.id if principal.kind == "user" else None,
-        recorded_by=principal.label,
-        recorded_at=now,
-        shared_with_police=data.shared_with_police,
-    )
-    session.add(found)
-    session.flush()
-    audit.record(
-        session,
-        "safeguarding.support.court_date",
-        principal.actor,
-        object_type="court_date",
-        object_id=found.id,
-        context=context,
-        details={"child_id": str(child.id), "kind": kind, "held_on": data.held_on.isoformat()},
-    )
-    return found
-
-
-@dataclass(frozen=True)
 class ItemInput:
     kind: str
     description: str
@@ -273,7 +177,7 @@ def add_item(
 ) -> SupportItem:
     """Add an item to the child's support plan, open from the start, with its named owner. Audited."""
     child = get_child(session, child_id)
-    _may_keep(session, principal, child)
+    may_keep_plan(session, principal, child)
     now = now or utcnow()
     form = Form()
     kind = form.choice("kind", data.kind, {str(k) for k in Kind}, "Select the kind of support")
@@ -490,20 +394,3 @@ def support_gap(
     if any(s is Status.OPEN for s in statuses.values()):
         return None
     return verdict, items
-
-
-def children_with_recent_verdicts(
-    session: Session, now: datetime, weeks: int = REVIEW_WEEKS
-) -> list[uuid.UUID]:
-    today = today_in_england(now)
-    return list(
-        session.scalars(
-            select(CourtDate.child_id)
-            .where(
-                CourtDate.kind == CourtKind.VERDICT.value,
-                CourtDate.held_on <= today,
-                CourtDate.held_on > today - timedelta(weeks=weeks),
-            )
-            .distinct()
-        )
-    )

@@ -15,6 +15,7 @@ from openmash.audit.service import Context
 from openmash.db.base import utcnow
 from openmash.identity.models import Agency, User
 from openmash.identity.principal import Principal
+from openmash.safeguarding.court_dates import today_in_england, verdict_in_window
 from openmash.safeguarding.models import Child
 from openmash.safeguarding.models_support import CourtDate
 from openmash.safeguarding.support import (
@@ -27,8 +28,6 @@ from openmash.safeguarding.support import (
     items_of,
     review_pending,
     status_of,
-    today_in_england,
-    verdict_in_window,
 )
 from openmash.safeguarding.visibility import (
     get_child,

@@ -18,9 +18,10 @@ from openmash.http.context import app_context, audit_context
 from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
-from openmash.safeguarding import support, support_plan
+from openmash.safeguarding import court_dates, support, support_plan
+from openmash.safeguarding.court_dates import CourtDateInput
 from openmash.safeguarding.models_support import SupportItem
-from openmash.safeguarding.support import CourtDateInput, ItemInput
+from openmash.safeguarding.support import ItemInput
 from openmash.web.care_forms import field_errors, form_values, read_uuid, yes_no
 from openmash.web.child_forms import SHORT, opened_or_asked, read_date, with_purpose
 from openmash.web.templating import render
@@ -75,7 +76,7 @@ def _context(
         "owner_items": [{"value": str(i), "text": n, "selected": chosen == str(i)} for i, n in owners],
         "court_kinds": [
             {"value": str(k), "text": str(k).capitalize(), "checked": values.get("court_kind") == k}
-            for k in support.CourtKind
+            for k in court_dates.CourtKind
         ],
         "police_items": yes_no({"court_police": values.get("court_police", "yes")}, "court_police"),
         "may_keep": principal.can(Permission.SUPPORT_KEEP),
@@ -178,7 +179,7 @@ async def add_court_date(request: Request, principal: Keeper, child_id: uuid.UUI
             values["court_kind"], held, values["court"], values["outcome"], values["court_police"] != "no"
         )
         with app_context(request).transaction() as session:
-            support.record_court_date(session, principal, child_id, data, audit_context(request))
+            court_dates.record_court_date(session, principal, child_id, data, audit_context(request))
             child_recorded(session, child_id)
     except ValidationFailed as exc:
         errors = field_errors(own, exc.fields, {"kind": "court_kind", "held_on": "held_on-day"})
