@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from openmash.matching import storage
 from openmash.matching.compare import prepare
-from openmash.matching.index import frequencies, terms_of
+from openmash.matching.index import frequencies, placeholder, terms_of
 from openmash.matching.keys import query_keys
 from openmash.matching.model import Model, Scored, load_model, score
 from openmash.matching.models import MatchEntry, MatchKey
@@ -57,7 +57,7 @@ def candidates(
     if not keys:
         return []
     connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    mark = placeholder(connection)
     sql = (
         "WITH ranked AS (SELECT entry_id, count(*) AS shared FROM match_keys"  # noqa: S608 - placeholders only
         f" WHERE key IN ({', '.join([mark] * len(keys))})"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Literal, cast
 
 import psycopg
-from sqlalchemy import Table, delete, insert, select, text, update
+from sqlalchemy import Connection, Table, delete, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -34,6 +34,11 @@ _INSERT_KEYS = {
     "match_keys": "INSERT INTO match_keys (key, entry_id) VALUES (?, ?)",
     "match_keys_staged": "INSERT INTO match_keys_staged (key, entry_id) VALUES (?, ?)",
 }
+
+
+def placeholder(connection: Connection) -> str:
+    """The driver's positional parameter mark, for the few statements written for the driver."""
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
 
 def terms_of(record: MatchRecord) -> list[tuple[str, str]]:
@@ -298,7 +303,7 @@ def frequencies(
     values = sorted({value[:200] for _, value in wanted} | {ALL})
     fields = sorted({field for field, _ in wanted} | {ALL})
     connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    mark = placeholder(connection)
     found: dict[tuple[str, str], int] = {}
     for start in range(0, len(values), 2000):
         chunk = values[start : start + 2000]
