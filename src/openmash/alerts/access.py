@@ -33,14 +33,7 @@ from openmash.safeguarding.models import Child, Concern
 from openmash.safeguarding.models_care import HelpRequest, MissingEpisode, MissingReturn
 from openmash.safeguarding.models_gate import GateSighting
 from openmash.safeguarding.models_support import CourtDate, SupportItem
-from openmash.safeguarding.visibility import (
-    Scope,
-    connected,
-    may_see_category,
-    may_see_concern,
-    may_see_record,
-    scope_for,
-)
+from openmash.safeguarding.visibility import Sight, concern_sight, knows_child, may_see_record, scope_for
 
 REGISTER_KINDS = frozenset({"driver_concern", "licence_event"})
 REGISTER_RULES = frozenset({str(RuleKind.GATE_DRIVER_FLAGGED)})
@@ -88,10 +81,6 @@ class RecordShown:
     description: str
 
 
-def may_name(session: Session, principal: Principal, child: Child) -> bool:
-    return scope_for(principal, child) is Scope.WHOLE or connected(session, principal, child)
-
-
 def _register_record(
     session: Session, kind: str, rid: uuid.UUID, names: dict[uuid.UUID, str]
 ) -> RecordShown | None:
@@ -128,7 +117,7 @@ def record_as_seen(
         found = _register_record(session, kind, rid, names) if register else None
         return (Shown.SHOWN, found) if found is not None else (Shown.HIDDEN, None)
     child = session.get(Child, record.child_id) if record.child_id else None
-    if child is None or not may_name(session, principal, child):
+    if child is None or not knows_child(session, principal, child):
         return Shown.WITHHELD, None
     scope = scope_for(principal, child)
     if kind in ("concern", "concern_mention"):
@@ -141,10 +130,10 @@ def record_as_seen(
         about = session.get(Concern, concern_id)
         if about is None:
             return Shown.WITHHELD, None
-        if not may_see_category(principal, about.category):
-            return Shown.HIDDEN, None
-        if not may_see_concern(principal, scope, about):
-            return Shown.WITHHELD, None
+        # The concern as its correction chain now lets the reader see it (``visibility.concern_sight``).
+        sight = concern_sight(session, principal, scope, about)
+        if sight is not Sight.SHOWN:
+            return (Shown.HIDDEN if sight is Sight.HIDDEN else Shown.WITHHELD), None
         label = about.category.label
         what = label if kind == "concern" else f"Mentioned in a concern ({label})"
         agency = names.get(about.agency_id, "")

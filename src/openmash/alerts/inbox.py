@@ -25,7 +25,6 @@ from openmash.alerts.access import (
     addressed_mash,
     is_mash,
     lead_may_read,
-    may_name,
     may_read,
     record_as_seen,
 )
@@ -43,6 +42,7 @@ from openmash.register.models import Person
 from openmash.safeguarding.checks import Form
 from openmash.safeguarding.models import Child
 from openmash.safeguarding.status import Badge, badges
+from openmash.safeguarding.visibility import knows_child
 
 PURPOSE = "act on alerts addressed to me"
 
@@ -132,7 +132,8 @@ def _summary(session: Session, principal: Principal, alert: Alert) -> AlertSumma
             .order_by(Child.surname, Child.forenames, Child.id)
         )
     )
-    shown = [c for c in children if may_name(session, principal, c)]
+    # Named: the children whose agency knows them or whose whole record the reader sees (need-to-know).
+    shown = [c for c in children if knows_child(session, principal, c)]
     return AlertSummary(
         id=alert.id,
         title=alert.title,

@@ -22,7 +22,7 @@ from openmash.audit import service as audit
 from openmash.audit.service import Context
 from openmash.errors import PermissionDenied, PurposeRequired, ValidationFailed
 from openmash.identity.models import Agency
-from openmash.identity.permissions import AgencyType, Permission
+from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
 from openmash.network import links as network
 from openmash.network.links import KIND_LABELS, EntityRef, Kind, Link
@@ -33,7 +33,7 @@ from openmash.register.models import Person
 from openmash.register.workdays import UK
 from openmash.safeguarding.models import Child
 from openmash.safeguarding.status import Badge, badges
-from openmash.safeguarding.visibility import Scope, may_see_record
+from openmash.safeguarding.visibility import Scope, agency_scope, may_see_record
 
 
 @dataclass(frozen=True)
@@ -89,13 +89,12 @@ class DriverView:
 
 
 def _scope(principal: Principal) -> Scope:
-    if not principal.can(Permission.NETWORK_READ):
+    """The network crosses children, so the agency's own scope applies (``visibility.agency_scope``), and an
+    agency that sees only its own records has no network to read."""
+    scope = agency_scope(principal)
+    if not principal.can(Permission.NETWORK_READ) or scope is Scope.OWN_AGENCY:
         raise PermissionDenied("Only the MASH and police see links between children")
-    if principal.agency_type is AgencyType.CHILDRENS_SOCIAL_CARE:
-        return Scope.WHOLE
-    if principal.agency_type is AgencyType.POLICE_FORCE:
-        return Scope.POLICE
-    raise PermissionDenied("Only the MASH and police see links between children")
+    return scope
 
 
 def _purpose(purpose: str | None) -> str:
@@ -106,10 +105,11 @@ def _purpose(purpose: str | None) -> str:
 
 
 def visible(principal: Principal, scope: Scope, link: Link) -> bool:
-    roles = {str(role) for role in principal.roles}
-    if link.restricted_roles and not link.restricted_roles & roles:
-        return False
-    return may_see_record(principal, scope, link.agency_id, link.shared_with_police)
+    """A link is read from a record's current version (a concern's latest entry), so the record's own
+    settings are its chain's: the agency rule and, for a concern, its category's roles."""
+    return may_see_record(
+        principal, scope, link.agency_id, link.shared_with_police, restricted_roles=link.restricted_roles
+    )
 
 
 def _children(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ChildSummary]:

@@ -27,6 +27,7 @@ from openmash.safeguarding.status import Badge, badges
 from openmash.safeguarding.visibility import (
     Scope,
     agency_shown,
+    may_correct,
     may_see_category,
     may_see_identifier,
     open_child,
@@ -173,7 +174,7 @@ def concern_for_correction(session: Session, principal: Principal, concern_id: u
     concern = session.get(Concern, concern_id)
     if concern is None:
         raise NotFoundError("Concern not found")
-    if concern.agency_id != principal.agency_id or not may_see_category(principal, concern.category):
+    if not may_correct(principal, concern):
         raise PermissionDenied("Only the agency that recorded a concern may correct it")
     if session.scalar(select(Concern.id).where(Concern.corrects_id == concern.id)) is not None:
         raise Conflict("This concern has already been corrected: correct the latest version")

@@ -2,7 +2,8 @@
 back-dated entry falls into its place), filterable by agency type, category and dates.
 
 What may be seen is decided by safeguarding.visibility alone; this module only reads, orders and filters.
-A correction is shown with its reason beside the concern it corrects, which is marked as corrected.
+A correction is shown with its reason beside the concern it corrects, which is marked as corrected (an
+original is shown only if every later entry of its chain may be seen too: ``visibility.concern_clause``).
 Missing episodes, return home interviews and requests for help (``timeline``) are merged in as entries whose
 ``kind`` says what they are (their ``category_code`` is the kind too, so the category filter selects them).
 """
@@ -24,7 +25,7 @@ from openmash.register.workdays import UK
 from openmash.safeguarding import timeline
 from openmash.safeguarding.models import Concern, ConcernCategory
 from openmash.safeguarding.status import Badge, badges
-from openmash.safeguarding.visibility import Scope, concern_clause, may_see_category, open_child
+from openmash.safeguarding.visibility import Scope, concern_clause, open_child
 
 # An entry written more than this long after it happened is shown as back-dated.
 BACKDATED_AFTER = timedelta(days=1)
@@ -116,7 +117,10 @@ def chronology(
         select(Concern, Agency)
         .join(Agency, Concern.agency_id == Agency.id)
         .join(ConcernCategory, Concern.category_id == ConcernCategory.id)
-        .where(Concern.child_id == child.id, concern_clause(principal, opened.scope))
+        .where(
+            Concern.child_id == child.id,
+            concern_clause(session, principal, opened.scope, child_id=child.id),
+        )
         .order_by(Concern.occurred_at, Concern.recorded_at, Concern.id)
     )
     if filters.agency_types:
@@ -127,7 +131,7 @@ def chronology(
         query = query.where(Concern.occurred_at >= _uk_midnight(filters.occurred_from))
     if filters.occurred_to:
         query = query.where(Concern.occurred_at < _uk_midnight(filters.occurred_to + timedelta(days=1)))
-    rows = [(c, a) for c, a in session.execute(query).all() if may_see_category(principal, c.category)]
+    rows = session.execute(query).all()
     corrected_by = dict(
         session.execute(
             select(Concern.corrects_id, Concern.id).where(

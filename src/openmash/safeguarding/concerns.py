@@ -28,7 +28,7 @@ from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
 from openmash.register.identifiers import normalise_registration
 from openmash.safeguarding.models import Concern, ConcernCategory
-from openmash.safeguarding.visibility import get_child, may_see_category
+from openmash.safeguarding.visibility import get_child, may_correct, may_see_category
 
 SUMMARY_MAX_LENGTH = 5000
 WORDS_MAX_LENGTH = 10000
@@ -179,7 +179,7 @@ def correct_concern(
     original = session.get(Concern, concern_id)
     if original is None:
         raise NotFoundError("Concern not found")
-    if original.agency_id != principal.agency_id:
+    if not may_correct(principal, original):
         raise PermissionDenied("Only the agency that recorded a concern may correct it")
     if session.scalar(select(Concern.id).where(Concern.corrects_id == original.id)) is not None:
         raise Conflict("This concern has already been corrected: correct the latest version")

@@ -21,7 +21,7 @@ from openmash.register.workdays import UK
 from openmash.safeguarding.checks import LINE_MAX_LENGTH, Form
 from openmash.safeguarding.models import Child
 from openmash.safeguarding.models_support import CourtDate
-from openmash.safeguarding.visibility import Scope, connected, get_child, scope_for
+from openmash.safeguarding.visibility import get_child, knows_child
 
 REVIEW_WEEKS = 12
 
@@ -50,7 +50,7 @@ def may_keep_plan(session: Session, principal: Principal, child: Child) -> None:
     already working with the child."""
     if not principal.can(Permission.SUPPORT_KEEP):
         raise PermissionDenied("You do not have permission to keep children's support plans")
-    if scope_for(principal, child) is not Scope.WHOLE and not connected(session, principal, child):
+    if not knows_child(session, principal, child):
         raise PermissionDenied(
             "Only the MASH, the lead professional and agencies working with the child keep its support plan"
         )

@@ -41,7 +41,13 @@ from openmash.register.workdays import UK
 from openmash.safeguarding.categories import IndicatorKind
 from openmash.safeguarding.concerns import current_concerns
 from openmash.safeguarding.models import Child, Concern, ConcernCategory, RiskScreening
-from openmash.safeguarding.visibility import Scope, may_see_category, open_child
+from openmash.safeguarding.visibility import (
+    Scope,
+    may_see_category,
+    may_see_screenings,
+    open_child,
+    visible_concern_ids,
+)
 
 NOT_AT_RISK, MILD, MODERATE, SIGNIFICANT = "not_at_risk", "mild", "moderate", "significant"
 BANDS: tuple[str, ...] = (NOT_AT_RISK, MILD, MODERATE, SIGNIFICANT)
@@ -208,21 +214,32 @@ def _judgement(
 
 def as_seen_by(session: Session, principal: Principal, screening: RiskScreening) -> RiskScreening:
     """The screening as this viewer may see it: indicators in categories their roles may not see are left out,
-    with a note saying how many. A copy never added to the session when anything is left out (the stored
-    screening is history, never changed)."""
+    with a note saying how many, and so are the concerns behind an indicator that a later correction moved
+    out of the viewer's sight (an indicator none of whose concerns remain is withheld too). Screenings are
+    for whole-record viewers, so only the category part of need-to-know can withhold. A copy never added to
+    the session when anything is left out (the stored screening is history, never changed)."""
     codes = sorted({str(i.get("category")) for i in screening.indicators})
     found = session.scalars(select(ConcernCategory).where(ConcernCategory.code.in_(codes)))
     hidden = {c.code for c in found if not may_see_category(principal, c)}
-    if not hidden:
+    ids = {uuid.UUID(str(c)) for i in screening.indicators for c in i.get("concern_ids", [])}
+    visible = {str(c) for c in visible_concern_ids(session, principal, Scope.WHOLE, ids)}
+    indicators = []
+    for given in screening.indicators:
+        behind = [str(c) for c in given.get("concern_ids", [])]
+        still = [c for c in behind if c in visible]
+        if given.get("category") not in hidden and (still or not behind):
+            indicators.append({**given, "concern_ids": still})
+    if indicators == list(screening.indicators):
         return screening
     values = {a.key: getattr(screening, a.key) for a in inspect(RiskScreening).column_attrs}
-    withheld = sum(1 for i in screening.indicators if i.get("category") in hidden)
-    note = (
-        f"{withheld} {'indicator is' if withheld == 1 else 'indicators are'} withheld: in a restricted "
-        "category your role may not see (the score counts it)"
-    )
-    values["indicators"] = [dict(i) for i in screening.indicators if i.get("category") not in hidden]
-    values["overrides"] = [*screening.overrides, note]
+    withheld = len(screening.indicators) - len(indicators)
+    values["indicators"] = indicators
+    if withheld:
+        note = (
+            f"{withheld} {'indicator is' if withheld == 1 else 'indicators are'} withheld: in a restricted "
+            "category your role may not see (the score counts it)"
+        )
+        values["overrides"] = [*screening.overrides, note]
     return RiskScreening(**values)
 
 
@@ -275,7 +292,7 @@ def screening_history(
     """A child's screenings, newest first: for those who see the whole record (the MASH, the lead
     professional), each as the viewer may see it (``as_seen_by``). Audited as a view of the record."""
     opened = open_child(session, principal, child_id, purpose, context, action="safeguarding.risk.history")
-    if opened.scope is not Scope.WHOLE:
+    if not may_see_screenings(opened.scope):
         raise PermissionDenied("Only the MASH and the child's lead professional see risk screenings")
     return [
         as_seen_by(session, principal, s)

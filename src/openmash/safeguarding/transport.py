@@ -5,7 +5,7 @@ Domain.md lists "being picked up from school or home by taxis or cars not arrang
 significant indicators; the gate check can only tell "not arranged" when carers have recorded what is.
 An arrangement is a setting, not evidence: it is kept current (ended when it stops) and every change is
 audited. Schools, children's homes and the MASH record them (``TRANSPORT_ARRANGE``), for a child their
-agency already knows (``visibility.connected``) or, for the MASH, any child.
+agency already knows or, for the MASH and the lead professional, any child (``visibility.knows_child``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from openmash.identity.principal import Principal
 from openmash.safeguarding.checks import LINE_MAX_LENGTH, Form
 from openmash.safeguarding.models import Child
 from openmash.safeguarding.models_gate import ArrangedTransport
-from openmash.safeguarding.visibility import Scope, connected, get_child, open_child, scope_for
+from openmash.safeguarding.visibility import Scope, get_child, knows_child, open_child, scope_for
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,7 @@ class TransportInput:
 def ensure_knows_child(session: Session, principal: Principal, child: Child) -> None:
     """Gate checks and arrangements name a child: only one the caller's agency already knows (the MASH and
     the lead professional any)."""
-    if scope_for(principal, child) is Scope.WHOLE:
-        return
-    if not connected(session, principal, child):
+    if not knows_child(session, principal, child):
         raise PermissionDenied("Your agency has not recorded about this child")
 
 

@@ -39,7 +39,13 @@ from openmash.safeguarding.checks import LINE_MAX_LENGTH, Form
 from openmash.safeguarding.models import Child, Concern
 from openmash.safeguarding.models_care import MashContact, TriageDecision, TriageGrade
 from openmash.safeguarding.status import Badge, badges
-from openmash.safeguarding.visibility import get_child, may_see_category
+from openmash.safeguarding.visibility import (
+    Sight,
+    agency_scope,
+    concern_sight,
+    get_child,
+    visible_concern_ids,
+)
 from openmash.safeguarding.worktime import DEFAULT_WORKING_HOURS, Timescale, Unit, WorkingHours
 
 # The queue is the MASH's own work list: it is read for one purpose.
@@ -135,7 +141,8 @@ def refer_concern(
     if not principal.can(Permission.CONTACTS_REFER):
         raise PermissionDenied("You do not have permission to send concerns to the MASH")
     concern = session.get(Concern, concern_id)
-    if concern is None or not may_see_category(principal, concern.category):
+    # A concern in a restricted category (now or after a correction) the caller's roles may not see.
+    if concern is None or concern_sight(session, principal, agency_scope(principal), concern) is Sight.HIDDEN:
         raise NotFoundError("Concern not found")
     mash_self = (
         principal.agency_type is AgencyType.CHILDRENS_SOCIAL_CARE and principal.agency_id == mash_agency_id
@@ -365,12 +372,14 @@ def queue(
             select(Concern).where(Concern.id.in_([k.concern_id for k, _, _ in rows if k.concern_id]))
         )
     }
+    # The MASH sees every agency's concerns but restricted ones (now or after a correction) its roles may not.
+    visible = visible_concern_ids(session, principal, agency_scope(principal), concerns)
     items = []
     for contact, child, agency in rows:
         graded = latest.get(contact.id)
         due = graded.due_at if graded else config.due(config.ungraded_as, contact.received_at)
         concern = concerns.get(contact.concern_id) if contact.concern_id else None
-        shown = concern is not None and may_see_category(principal, concern.category)
+        shown = concern is not None and concern.id in visible
         items.append(
             QueueItem(
                 contact_id=contact.id,

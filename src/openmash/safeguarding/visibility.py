@@ -8,6 +8,10 @@ Scopes (docs/decisions/0005-safeguarding-hub.md):
   even those shared with police).
 On top of the scope, a concern in a restricted category is shown only to holders of a role the category
 names (police intelligence: police and the MASH), and never to anyone else, the lead professional included.
+A corrected concern is shown only to a viewer who may see it under its own settings *and* under those of
+every later entry of its correction chain (the most restrictive wins): withdrawing the sharing with police,
+or moving the concern into a restricted category, hides the original too, and a correction that widens the
+sharing does not show the uncorrected original to the audience it adds (``concern_clause``).
 The hub's other records about a child (missing episodes, returns, return home interviews, what was shared
 with police, requests for help, support items and court dates) follow the same agency rule
 (``record_clause``, ``may_see_record``) and count in the purpose rule as concerns do.
@@ -21,11 +25,12 @@ and every view is audited with it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy import ColumnElement, Select, and_, exists, not_, or_, select, true
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from openmash.audit import service as audit
 from openmash.audit.service import Context
@@ -55,18 +60,31 @@ def is_lead_professional(principal: Principal, child: Child) -> bool:
     return principal.kind == "user" and child.lead_professional_user_id == principal.id
 
 
-def scope_for(principal: Principal, child: Child) -> Scope:
-    if principal.agency_type is AgencyType.CHILDRENS_SOCIAL_CARE or is_lead_professional(principal, child):
+def agency_scope(principal: Principal) -> Scope:
+    """The scope the viewer's kind of agency gives, whatever the child: the MASH whole, police their own and
+    what is shared with them, everyone else their own agency's (the network, which crosses children, uses
+    this alone)."""
+    if principal.agency_type is AgencyType.CHILDRENS_SOCIAL_CARE:
         return Scope.WHOLE
     if principal.agency_type is AgencyType.POLICE_FORCE:
         return Scope.POLICE
     return Scope.OWN_AGENCY
 
 
+def scope_for(principal: Principal, child: Child) -> Scope:
+    """The agency's scope, widened to the whole record for the child's lead professional."""
+    return Scope.WHOLE if is_lead_professional(principal, child) else agency_scope(principal)
+
+
+def may_see_roles(principal: Principal, restricted_roles: Collection[str]) -> bool:
+    """Something restricted to roles (a category, a link read from a concern in one) only for those roles;
+    an API token (no roles) never sees it."""
+    return not restricted_roles or bool(set(restricted_roles) & {str(role) for role in principal.roles})
+
+
 def may_see_category(principal: Principal, category: ConcernCategory) -> bool:
-    """A restricted category only for the roles it names; an API token (no roles) never sees one."""
-    restricted = category.restricted_roles
-    return not restricted or bool(restricted & {str(role) for role in principal.roles})
+    """A restricted category only for the roles it names."""
+    return may_see_roles(principal, category.restricted_roles)
 
 
 def record_clause(
@@ -83,9 +101,16 @@ def record_clause(
 
 
 def may_see_record(
-    principal: Principal, scope: Scope, agency_id: uuid.UUID, shared_with_police: bool
+    principal: Principal,
+    scope: Scope,
+    agency_id: uuid.UUID,
+    shared_with_police: bool,
+    restricted_roles: Collection[str] = (),
 ) -> bool:
-    """The same rule as ``record_clause``, for one record already loaded."""
+    """The same rule as ``record_clause``, for one record already loaded; ``restricted_roles`` when the
+    record carries a restricted category (a network link read from a concern's current version)."""
+    if not may_see_roles(principal, restricted_roles):
+        return False
     if scope is Scope.WHOLE:
         return True
     return agency_id == principal.agency_id or (scope is Scope.POLICE and shared_with_police)
@@ -100,16 +125,112 @@ def may_see_support_item(
     return owner or may_see_record(principal, scope, item_agency_id, shared)
 
 
-def concern_clause(principal: Principal, scope: Scope) -> ColumnElement[bool]:
-    """The agency part of the rule as SQL over ``Concern`` (the category part is ``may_see_category``)."""
-    return record_clause(principal, scope, Concern.agency_id, Concern.shared_with_police.is_(True))
+def hidden_categories(session: Session, principal: Principal) -> list[uuid.UUID]:
+    """The categories the viewer's roles may not see (the taxonomy is a few dozen rows)."""
+    return [c.id for c in session.scalars(select(ConcernCategory)) if not may_see_category(principal, c)]
 
 
-def may_see_concern(principal: Principal, scope: Scope, concern: Concern) -> bool:
-    """The same rule as ``concern_clause`` and ``may_see_category``, for one concern already loaded."""
-    return may_see_category(principal, concern.category) and may_see_record(
-        principal, scope, concern.agency_id, concern.shared_with_police
+def _own_settings(
+    principal: Principal, scope: Scope, hidden: list[uuid.UUID], table: type[Concern], agency_rule: bool
+) -> ColumnElement[bool]:
+    """The rule over one entry's own settings (its agency, sharing and category), as SQL over ``table``."""
+    parts: list[ColumnElement[bool]] = []
+    if agency_rule:
+        parts.append(record_clause(principal, scope, table.agency_id, table.shared_with_police.is_(True)))
+    if hidden:
+        parts.append(table.category_id.not_in(hidden))
+    return and_(true(), *parts)
+
+
+def _hidden_by_later(
+    principal: Principal, scope: Scope, hidden: list[uuid.UUID], agency_rule: bool, child_id: uuid.UUID | None
+) -> Select[tuple[uuid.UUID]]:
+    """The ids of concerns a later entry of their correction chain hides from the viewer: walked up the
+    chain (``corrects_id``) from each correction the viewer may not see under its own settings. A chain is
+    short and this starts only from the corrections the viewer may not see, so it is a few index lookups."""
+    later = aliased(Concern)
+    start = select(later.corrects_id.label("id")).where(
+        later.corrects_id.is_not(None), not_(_own_settings(principal, scope, hidden, later, agency_rule))
     )
+    if child_id is not None:
+        start = start.where(later.child_id == child_id)
+    blocked = start.cte("hidden_by_later", recursive=True, nesting=True)
+    earlier = aliased(Concern)
+    blocked = blocked.union_all(
+        select(earlier.corrects_id).where(earlier.id == blocked.c.id, earlier.corrects_id.is_not(None))
+    )
+    return select(blocked.c.id)
+
+
+def concern_clause(
+    session: Session,
+    principal: Principal,
+    scope: Scope,
+    *,
+    child_id: uuid.UUID | None = None,
+    agency_rule: bool = True,
+) -> ColumnElement[bool]:
+    """The whole rule as SQL over ``Concern``: the agency rule and the category rule on the entry's own
+    settings and on those of every later entry of its correction chain. ``child_id`` narrows the chain walk
+    to one child's concerns (a correction stays on its child); ``agency_rule=False`` gives the category part
+    alone (what is not even counted)."""
+    hidden = hidden_categories(session, principal)
+    if not hidden and (scope is Scope.WHOLE or not agency_rule):
+        return true()
+    own = _own_settings(principal, scope, hidden, Concern, agency_rule)
+    return and_(own, Concern.id.not_in(_hidden_by_later(principal, scope, hidden, agency_rule, child_id)))
+
+
+def visible_concern_ids(
+    session: Session, principal: Principal, scope: Scope, concern_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of these concerns (of one child, or all seen under one scope) the viewer may see: one query."""
+    wanted = sorted(set(concern_ids), key=str)
+    if not wanted:
+        return set()
+    clause = concern_clause(session, principal, scope)
+    return set(session.scalars(select(Concern.id).where(Concern.id.in_(wanted), clause)))
+
+
+class Sight(StrEnum):
+    """How a concern shows to a viewer: shown, withheld (another agency's: may be counted) or hidden (in a
+    restricted category, now or later in its chain, the viewer's roles are not named in: not even counted)."""
+
+    SHOWN = "shown"
+    WITHHELD = "withheld"
+    HIDDEN = "hidden"
+
+
+def concern_sight(session: Session, principal: Principal, scope: Scope, concern: Concern) -> Sight:
+    """``concern_clause`` for one concern already loaded, saying whether it is withheld or hidden."""
+    categories = concern_clause(session, principal, scope, child_id=concern.child_id, agency_rule=False)
+    whole = concern_clause(session, principal, scope, child_id=concern.child_id)
+    row = session.execute(
+        select(
+            exists().where(Concern.id == concern.id, categories),
+            exists().where(Concern.id == concern.id, whole),
+        )
+    ).one()
+    if not row[0]:
+        return Sight.HIDDEN
+    return Sight.SHOWN if row[1] else Sight.WITHHELD
+
+
+def may_see_concern(session: Session, principal: Principal, scope: Scope, concern: Concern) -> bool:
+    """The same rule as ``concern_clause``, for one concern already loaded (lists use the clause, or
+    ``visible_concern_ids``, rather than this one by one)."""
+    return concern_sight(session, principal, scope, concern) is Sight.SHOWN
+
+
+def may_correct(principal: Principal, concern: Concern) -> bool:
+    """Only the agency that recorded a concern corrects it, and only a user whose roles may see its category
+    (a correction is made to the latest entry, so its own settings are its chain's)."""
+    return concern.agency_id == principal.agency_id and may_see_category(principal, concern.category)
+
+
+def may_see_screenings(scope: Scope) -> bool:
+    """Risk screenings weigh every agency's concerns: the whole-record viewers see them (ADR 0005)."""
+    return scope is Scope.WHOLE
 
 
 def _care_records() -> list[
@@ -160,20 +281,24 @@ def connected(session: Session, principal: Principal, child: Child) -> bool:
     return bool(session.scalar(select(or_(holds, recorded, *others))))
 
 
+def knows_child(session: Session, principal: Principal, child: Child) -> bool:
+    """Whether the viewer may act on the child by name without opening the record: whole-record viewers (the
+    MASH, the lead professional) any child, others only a child their agency already knows. Gate checks,
+    transport, support plans and the children an alert names to a lead professional."""
+    return scope_for(principal, child) is Scope.WHOLE or connected(session, principal, child)
+
+
 def others_entries_visible(session: Session, principal: Principal, scope: Scope, child: Child) -> bool:
-    """Whether the view would show any concern recorded by another agency."""
+    """Whether the view would show any concern (or other record) recorded by another agency."""
     if scope is Scope.OWN_AGENCY:
         return False
     clause = and_(
         Concern.child_id == child.id,
         Concern.agency_id != principal.agency_id,
-        concern_clause(principal, scope),
+        concern_clause(session, principal, scope, child_id=child.id),
     )
-    for category in session.scalars(
-        select(ConcernCategory).where(exists().where(clause, Concern.category_id == ConcernCategory.id))
-    ):
-        if may_see_category(principal, category):
-            return True
+    if session.scalar(select(exists().where(clause))):
+        return True
     for child_id, agency_id, shared in _care_records():
         clause = and_(
             child_id == child.id,
