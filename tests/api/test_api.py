@@ -667,6 +667,7 @@ def test_openapi_lists_the_api_and_only_the_api(client: TestClient) -> None:
         "/api/v1/children/{child_id}",
         "/api/v1/children/{child_id}/concerns",
         "/api/v1/concerns/{concern_id}/corrections",
+        "/api/v1/concerns/{concern_id}/mentions",
         "/api/v1/children/{child_id}/chronology",
         "/api/v1/children/{child_id}/risk-screenings",
         "/api/v1/children/{child_id}/missing-episodes",

@@ -25,11 +25,12 @@ from openmash.db.session import transaction
 from openmash.errors import ValidationFailed
 from openmash.identity import permissions, tokens
 from openmash.identity.permissions import Permission
+from openmash.network import mentions
 from openmash.safeguarding import categories
 from openmash.safeguarding.models_gate import GateSighting
 from tests.api.test_api import error_of
 from tests.support.gate import DRIVER_SURNAME, flag_driver, licensed_car, three_children_one_car
-from tests.support.safeguarding import Cast, make_cast, make_child, who
+from tests.support.safeguarding import Cast, make_cast, make_child, record, who
 
 GRANTED = [Permission.GATE_CHECK, Permission.TRANSPORT_ARRANGE, Permission.NETWORK_READ]
 MARK = "LR70XYZ"
@@ -165,3 +166,69 @@ def test_a_schools_token_never_reads_the_network(
         error_of(client.get(path, headers=key, params={"purpose": "curious"}), 403, None)
     with pytest.raises(ValidationFailed):  # a school's users never hold it, so neither may its tokens
         _key(sessions, settings, cast.school.agency_id, [Permission.NETWORK_READ])
+
+
+def test_a_concerns_mentions_are_added_by_its_agency_and_read_by_those_who_may_see_it(
+    client: TestClient, sessions: sessionmaker[Session], settings: Settings, cast: Cast
+) -> None:
+    with transaction(sessions) as session:
+        school = who(session, cast.school)
+        child = make_child(session, school)
+        concern = record(session, school, child.id, shared_with_police=True)
+        concern_id = concern.id
+    writes = [Permission.CONCERNS_RECORD, Permission.CHRONOLOGY_READ]
+    school_key = _key(sessions, settings, cast.school.agency_id, writes)
+    path = f"/api/v1/concerns/{concern_id}/mentions"
+    bad = client.post(path, headers=school_key, json={"phones": ["not a phone"]})
+    assert "phones-0" in error_of(bad, 422, "validation_failed")["fields"]
+    added = client.post(path, headers=school_key, json={"adults": ["Dean"], "phones": ["07700 900123"]})
+    assert added.status_code == 201, added.text
+    assert [(m["kind"], m["value"]) for m in added.json()["mentions"]] == [
+        ("adult", "Dean"),
+        ("phone", "07700 900123"),
+    ]
+    police_key = _key(sessions, settings, cast.police.agency_id, [Permission.CHRONOLOGY_READ])
+    error_of(client.get(path, headers=police_key), 422, "purpose_required")
+    read = client.get(path, headers=police_key, params={"purpose": "Operation Lantern"})
+    assert read.status_code == 200, read.text
+    assert read.json()["may_add"] is False
+    assert [m["value"] for m in read.json()["mentions"]] == ["Dean", "07700 900123"]
+    home_key = _key(sessions, settings, cast.home.agency_id, writes)
+    error_of(client.get(path, headers=home_key, params={"purpose": "Curious"}), 404, "not_found")
+    error_of(client.post(path, headers=home_key, json={"adults": ["Lee"]}), 403, "forbidden")
+    with transaction(sessions) as session:
+        audited = session.scalars(
+            select(AuditRecord).where(AuditRecord.action == "network.mentions.read")
+        ).all()
+        assert [r.purpose for r in audited] == ["Operation Lantern"]
+
+
+def test_a_correction_through_the_api_carries_the_mentions_unless_it_gives_its_own(
+    client: TestClient, sessions: sessionmaker[Session], settings: Settings, cast: Cast
+) -> None:
+    with transaction(sessions) as session:
+        school = who(session, cast.school)
+        child = make_child(session, school)
+        concern_id = record(session, school, child.id, shared_with_police=True).id
+    key = _key(sessions, settings, cast.school.agency_id, [Permission.CONCERNS_RECORD])
+    client.post(f"/api/v1/concerns/{concern_id}/mentions", headers=key, json={"adults": ["Dean"]})
+    body = {
+        "category": "going_missing",
+        "occurred_at": "2026-03-01T12:00:00+00:00",
+        "summary": "Reworded",
+        "shared_with_police": True,
+        "reason": "Wording",
+    }
+    first = client.post(f"/api/v1/concerns/{concern_id}/corrections", headers=key, json=body)
+    assert first.status_code == 201, first.text
+    second = client.post(
+        f"/api/v1/concerns/{first.json()['id']}/corrections",
+        headers=key,
+        json={**body, "reason": "Misheard", "mentions": {"adults": ["Dan"]}},
+    )
+    assert second.status_code == 201, second.text
+    with transaction(sessions) as session:
+        carried = mentions.mentions_of(session, uuid.UUID(first.json()["id"]))
+        given = mentions.mentions_of(session, uuid.UUID(second.json()["id"]))
+        assert [m.value for m in carried] == ["Dean"]
+        assert [m.value for m in given] == ["Dan"]

@@ -121,6 +121,10 @@ WEB_ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/children/{child_id}/concerns/new"): CHILD_USERS,
     ("GET", "/children/{child_id}/concerns/{concern_id}/correct"): CHILD_USERS,
     ("POST", "/children/{child_id}/concerns/{concern_id}/correct"): CHILD_USERS,
+    # What a concern mentions: read by whoever may see the concern (CHRONOLOGY_READ), added by the recording
+    # agency (CONCERNS_RECORD; the service narrows it to the agency and the latest version).
+    ("GET", "/children/{child_id}/concerns/{concern_id}/mentions"): CHILD_USERS,
+    ("POST", "/children/{child_id}/concerns/{concern_id}/mentions"): CHILD_USERS,
     ("GET", "/children/{child_id}/chronology"): CHILD_USERS,
     ("GET", "/children/{child_id}/chronology/print"): CHILD_USERS,
     ("GET", "/children/{child_id}/risk"): CHILD_USERS,
@@ -202,6 +206,8 @@ API_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("GET", "/api/v1/children/{child_id}"): Permission.CHRONOLOGY_READ,
     ("POST", "/api/v1/children/{child_id}/concerns"): Permission.CONCERNS_RECORD,
     ("POST", "/api/v1/concerns/{concern_id}/corrections"): Permission.CONCERNS_RECORD,
+    ("GET", "/api/v1/concerns/{concern_id}/mentions"): Permission.CHRONOLOGY_READ,
+    ("POST", "/api/v1/concerns/{concern_id}/mentions"): Permission.CONCERNS_RECORD,
     ("GET", "/api/v1/children/{child_id}/chronology"): Permission.CHRONOLOGY_READ,
     ("GET", "/api/v1/children/{child_id}/risk-screenings"): Permission.CHRONOLOGY_READ,
     ("POST", "/api/v1/children/{child_id}/risk-screenings"): Permission.RISK_SCREEN,

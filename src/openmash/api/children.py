@@ -30,6 +30,7 @@ from openmash.api.children_schemas import (
     IdentifierOut,
     IndicatorOut,
     LeadProfessionalOut,
+    MentionsIn,
     ScreeningIn,
     ScreeningOut,
     SearchOut,
@@ -40,6 +41,8 @@ from openmash.http.context import app_context, audit_context
 from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
+from openmash.network import mentions
+from openmash.network.mentions import MentionsInput
 from openmash.register.workdays import uk_today
 from openmash.safeguarding import child_record, children, chronology, concerns, risk
 from openmash.safeguarding.children import LikelyMatches
@@ -228,12 +231,17 @@ def record_concern(
         return _concern(concern)
 
 
+def mentions_input(body: MentionsIn) -> MentionsInput:
+    return MentionsInput(adults=body.adults, phones=body.phones, addresses=body.addresses)
+
+
 @corrections.post(
     "/{concern_id}/corrections",
     response_model=ConcernOut,
     status_code=201,
     responses={**NOT_FOUND, **CONFLICT},
-    summary="Correct a concern your agency recorded: a new entry with the reason (never an edit)",
+    summary="Correct a concern your agency recorded: a new entry with the reason (never an edit); what the "
+    "concern mentions is carried over unless the correction gives its own",
 )
 def correct_concern(
     request: Request,
@@ -242,8 +250,14 @@ def correct_concern(
     principal: Annotated[Principal, Depends(require(Permission.CONCERNS_RECORD))],
 ) -> ConcernOut:
     with app_context(request).transaction() as session:
-        correction = concerns.correct_concern(
-            session, principal, concern_id, _input(body), body.reason, audit_context(request)
+        correction = mentions.correct_with_mentions(
+            session,
+            principal,
+            concern_id,
+            _input(body),
+            body.reason,
+            audit_context(request),
+            mentions=mentions_input(body.mentions) if body.mentions is not None else None,
         )
         child_recorded(session, correction.child_id, correction.recorded_at)
         return _concern(correction)

@@ -115,8 +115,22 @@ class ConcernIn(BaseModel):
     shared_with_police: bool = False
 
 
+class MentionsIn(BaseModel):
+    """Who or what a concern mentions besides the child, each value as written (20 of each at most)."""
+
+    model_config = ConfigDict(extra="forbid")
+    adults: list[str] = Field(default_factory=list, max_length=20, description="Adults by name, as known")
+    phones: list[str] = Field(default_factory=list, max_length=20, description="Phone numbers, any form")
+    addresses: list[str] = Field(default_factory=list, max_length=20, description="Addresses or postcodes")
+
+
 class CorrectionIn(ConcernIn):
     reason: str = Field(max_length=5000, description="Why the concern is corrected")
+    mentions: MentionsIn | None = Field(
+        default=None,
+        description="What the correction mentions. Left out: the corrected entry's mentions are carried "
+        "over; given (even empty): the correction mentions exactly these (how a wrong one is taken out).",
+    )
 
 
 class ConcernOut(BaseModel):

@@ -1,8 +1,10 @@
 """API v1 for the gate check and link analysis: a school's or home's system checks a car at the gate (the
-answer never names the driver; the MASH's alert rules run on the sighting in the same transaction), and the
+answer never names the driver; the MASH's alert rules run on the sighting in the same transaction), the
 MASH's or police's systems read a child's or a vehicle's network, with the purpose as the ``purpose`` query
-parameter as elsewhere in this API (422 ``purpose_required`` without one). Thin over safeguarding.gate and
-network.service, which authorise and audit.
+parameter as elsewhere in this API (422 ``purpose_required`` without one), and what a concern mentions is
+read by whoever may see the concern and added by the agency that recorded it (the alert rules run on the
+addition in the same transaction). Thin over safeguarding.gate, network.service and network.mentions, which
+authorise and audit.
 """
 
 from __future__ import annotations
@@ -13,24 +15,30 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from openmash import alerts
-from openmash.api.children_schemas import BadgeOut
+from openmash.api.children import mentions_input
+from openmash.api.children_schemas import BadgeOut, MentionsIn
 from openmash.api.hub_schemas import (
     AuthorityOut,
+    ConcernMentionsOut,
     DriverOut,
     EntityOut,
     GateAnswerOut,
     GateCheckIn,
     LicenceOut,
     LinkOut,
+    MentionOut,
     NetworkChildOut,
     VehicleNetworkOut,
 )
 from openmash.api.schemas import ErrorBody
 from openmash.http.auth import require
 from openmash.http.context import app_context, audit_context
+from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
+from openmash.network import mentions
 from openmash.network import service as network
+from openmash.network.mentions import ConcernMentions
 from openmash.safeguarding import gate
 from openmash.safeguarding.gate import GateCheckInput
 
@@ -170,3 +178,68 @@ def vehicle_network(
             for d in drivers
         ],
     )
+
+
+def _mentions(found: ConcernMentions) -> ConcernMentionsOut:
+    return ConcernMentionsOut(
+        concern_id=found.concern_id,
+        child_id=found.child_id,
+        current=found.current,
+        may_add=found.may_add,
+        mentions=[
+            MentionOut(
+                id=m.id, kind=m.kind, value=m.value, recorded_by=m.recorded_by, recorded_at=m.recorded_at
+            )
+            for m in found.mentions
+        ],
+    )
+
+
+CONCERN_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such concern, or one you may not see"}
+}
+
+
+@router.get(
+    "/concerns/{concern_id}/mentions",
+    response_model=ConcernMentionsOut,
+    responses=CONCERN_NOT_FOUND,
+    summary="Who or what a concern mentions: adults, phone numbers, addresses (whoever may see the concern)",
+)
+def concern_mentions(
+    request: Request,
+    concern_id: uuid.UUID,
+    principal: Annotated[Principal, Depends(require(Permission.CHRONOLOGY_READ))],
+    purpose: Purpose = "",
+) -> ConcernMentionsOut:
+    with app_context(request).transaction() as session:
+        found = mentions.concern_mentions(
+            session, principal, concern_id, purpose=purpose, context=audit_context(request)
+        )
+    return _mentions(found)
+
+
+@router.post(
+    "/concerns/{concern_id}/mentions",
+    response_model=ConcernMentionsOut,
+    status_code=201,
+    responses={
+        **CONCERN_NOT_FOUND,
+        409: {"model": ErrorBody, "description": "The concern was corrected: add to the latest version"},
+    },
+    summary="Add to what a concern your agency recorded mentions (never changed: correct the concern)",
+)
+def add_mentions(
+    request: Request,
+    concern_id: uuid.UUID,
+    body: MentionsIn,
+    principal: Annotated[Principal, Depends(require(Permission.CONCERNS_RECORD))],
+) -> ConcernMentionsOut:
+    with app_context(request).transaction() as session:
+        made = mentions.record_mentions(
+            session, principal, concern_id, mentions_input(body), audit_context(request)
+        )
+        found = mentions.own_concern_mentions(session, principal, concern_id)
+        if made:
+            child_recorded(session, found.child_id, made[0].recorded_at)
+    return _mentions(found)

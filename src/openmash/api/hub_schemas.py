@@ -94,3 +94,19 @@ class DriverOut(BaseModel):
 class VehicleNetworkOut(BaseModel):
     vehicle: EntityOut
     drivers: list[DriverOut]
+
+
+class MentionOut(BaseModel):
+    id: uuid.UUID
+    kind: str = Field(description="adult, phone or address")
+    value: str = Field(description="As written (trimmed)")
+    recorded_by: str
+    recorded_at: datetime
+
+
+class ConcernMentionsOut(BaseModel):
+    concern_id: uuid.UUID
+    child_id: uuid.UUID
+    current: bool = Field(description="The latest version: a corrected concern's mentions no longer link")
+    may_add: bool = Field(description="Whether you may add to them (the recording agency, latest version)")
+    mentions: list[MentionOut]

@@ -1,5 +1,6 @@
 """A child's chronology (filtered, printable) and risk screening pages. What may be seen, when a purpose is
-needed and what is audited are decided by safeguarding.visibility, .chronology and .risk."""
+needed and what is audited are decided by safeguarding.visibility, .chronology and .risk; what each concern
+shown mentions (adults, phones, addresses) by network.mentions."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from openmash.http.context import app_context, audit_context
 from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import AGENCY_TYPE_LABELS, AgencyType, Permission
 from openmash.identity.principal import Principal
+from openmash.network import mentions
+from openmash.network.mentions import MentionView
 from openmash.safeguarding import child_record, chronology, risk
 from openmash.safeguarding.chronology import Chronology, ChronologyFilter
 from openmash.safeguarding.models import RiskScreening
@@ -72,24 +75,32 @@ def _open(
     purpose: str | None,
     purpose_choice: str,
     purpose_other: str,
-) -> tuple[Chronology, dict[str, Any], dict[str, str], list[Any]] | Response:
+) -> (
+    tuple[Chronology, dict[str, Any], dict[str, str], list[Any], dict[uuid.UUID, list[MentionView]]]
+    | Response
+):
     filters, values, errors = _filters(request)
 
-    def load(stated: str | None) -> tuple[Chronology, list[Any], str | None]:
+    def load(
+        stated: str | None,
+    ) -> tuple[Chronology, list[Any], dict[uuid.UUID, list[MentionView]], str | None]:
         with app_context(request).transaction() as session:
             found = chronology.chronology(
                 session, principal, child_id, purpose=stated, context=audit_context(request), filters=filters
             )
-            return found, child_record.recordable_categories(session, principal), stated
+            # Part of the concerns this audited view shows, for those the viewer may see.
+            concern_ids = [e.id for e in found.entries if e.kind == "concern"]
+            shown = mentions.mentions_shown(session, principal, found.scope, concern_ids)
+            return found, child_record.recordable_categories(session, principal), shown, stated
 
     done = request.query_params.get("done", "")[:20]
     carry = _carry(values) + ([("done", done)] if done else [])
     opened = opened_or_asked(request, action, carry, purpose, purpose_choice, purpose_other, load)
     if isinstance(opened, Response):
         return opened
-    found, categories, stated = opened
+    found, categories, shown, stated = opened
     values["purpose"] = stated or ""
-    return found, values, errors, categories
+    return found, values, errors, categories, shown
 
 
 @router.get("/{child_id}/chronology")
@@ -105,9 +116,10 @@ def chronology_page(
     opened = _open(request, principal, child_id, action, purpose, purpose_choice, purpose_other)
     if isinstance(opened, Response):
         return opened
-    found, values, errors, categories = opened
+    found, values, errors, categories, shown = opened
     context = {
         "chronology": found,
+        "mentions": shown,
         "c": found,
         "values": values,
         "errors": errors,
@@ -148,9 +160,10 @@ def chronology_print(
     opened = _open(request, principal, child_id, action, purpose, purpose_choice, purpose_other)
     if isinstance(opened, Response):
         return opened
-    found, values, errors, _ = opened
+    found, values, errors, _, shown = opened
     context = {
         "chronology": found,
+        "mentions": shown,
         "c": found,
         "values": values,
         "errors": errors,

@@ -1,5 +1,8 @@
 """Recording a concern about a child, and correcting one with a new entry (never an edit: there is no route
-that changes or deletes a concern). The rules live in safeguarding.concerns."""
+that changes or deletes a concern). The rules live in safeguarding.concerns; a correction goes through
+network.mentions.correct_with_mentions, so that what the concern mentions (adults, phones, addresses) is
+given to the correction in the same transaction: the form shows the corrected entry's mentions, to keep or
+take out."""
 
 from __future__ import annotations
 
@@ -15,12 +18,15 @@ from openmash.http.context import app_context, audit_context
 from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import AgencyType, Permission
 from openmash.identity.principal import Principal
+from openmash.network import mentions
+from openmash.network.mentions import MentionsInput
 from openmash.register.workdays import UK
 from openmash.safeguarding import child_record, concerns
 from openmash.safeguarding.categories import IndicatorKind
 from openmash.safeguarding.concerns import ConcernInput
 from openmash.safeguarding.models import ConcernCategory
 from openmash.web.child_forms import LONG, SHORT, read_date, read_time, uk_moment, with_purpose
+from openmash.web.pages_mentions import field_errors, lines
 from openmash.web.templating import render, role_label
 
 router = APIRouter(prefix="/children")
@@ -33,6 +39,8 @@ KIND_HEADINGS = {
     IndicatorKind.OTHER: "Other",
 }
 FIELD_IDS = {"occurred_at": "occurred_on-day", "category": "category"}
+# The correction form's boxes for what the concern mentions, one value a line, and the kind each holds.
+MENTION_FIELDS = {"adults": "adult", "phones": "phone", "addresses": "address"}
 
 
 def _hint(category: ConcernCategory) -> dict[str, str] | None:
@@ -235,6 +243,9 @@ def correction_form(
             "yes" if original.shared_with_police else "no",
             purpose,
         )
+        held = mentions.mentions_of(session, original.id)
+        for name, kind in MENTION_FIELDS.items():
+            values[name] = "\n".join(m.value for m in held if m.kind == kind)
     context = _context(request, principal, child_id, values, correcting=concern_id)
     return render(request, "children/concern.html", context)
 
@@ -256,6 +267,9 @@ def correction_record(
     vehicle_description: Annotated[str, Form(max_length=LONG)] = "",
     shared_with_police: Annotated[str, Form(max_length=10)] = "",
     reason: Annotated[str, Form(max_length=LONG)] = "",
+    adults: Annotated[str, Form(max_length=LONG)] = "",
+    phones: Annotated[str, Form(max_length=LONG)] = "",
+    addresses: Annotated[str, Form(max_length=LONG)] = "",
     purpose: Annotated[str, Form(max_length=SHORT)] = "",
 ) -> Response:
     values = _values(
@@ -271,7 +285,9 @@ def correction_record(
         shared_with_police,
         purpose,
     )
-    values["reason"] = reason
+    values |= {"reason": reason, "adults": adults, "phones": phones, "addresses": addresses}
+    # The boxes start with the corrected entry's mentions: what is left in them, the correction mentions.
+    named = MentionsInput(adults=lines(adults), phones=lines(phones), addresses=lines(addresses))
     with app_context(request).transaction() as session:
         original = child_record.concern_for_correction(session, principal, concern_id)
         if original.child_id != child_id:
@@ -286,14 +302,18 @@ def correction_record(
                 ) from None
             raise
         with app_context(request).transaction() as session:
-            correction = concerns.correct_concern(
-                session, principal, concern_id, data, reason, audit_context(request)
+            correction = mentions.correct_with_mentions(
+                session, principal, concern_id, data, reason, audit_context(request), mentions=named
             )
             child_recorded(session, correction.child_id, correction.recorded_at)
     except ValidationFailed as exc:
+        named_problems = {k: v for k, v in exc.fields.items() if k.partition("-")[0] in MENTION_FIELDS}
+        others = ValidationFailed({k: v for k, v in exc.fields.items() if k not in named_problems})
         context = _context(request, principal, child_id, values, correcting=concern_id)
-        context["errors"] = _errors(principal, values, exc) | (
-            {"reason": exc.fields["reason"]} if "reason" in exc.fields else {}
+        context["errors"] = (
+            _errors(principal, values, others)
+            | ({"reason": exc.fields["reason"]} if "reason" in exc.fields else {})
+            | field_errors(ValidationFailed(named_problems))
         )
         return render(request, "children/concern.html", context, 400)
     target = with_purpose(f"/children/{child_id}/chronology", purpose, done="corrected")
