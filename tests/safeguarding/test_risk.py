@@ -415,3 +415,34 @@ def test_an_indicator_in_a_restricted_category_is_withheld_from_roles_it_does_no
     with transaction(sessions) as session:
         (stored,) = session.scalars(select(RiskScreening).where(RiskScreening.child_id == child.id))
         assert {i["category"] for i in stored.indicators} == {"going_missing", "trafficking_intelligence"}
+
+
+def test_a_screening_does_not_show_a_concern_a_later_correction_moved_into_a_restricted_category(
+    sessions: sessionmaker[Session], cast: Cast
+) -> None:
+    with transaction(sessions) as session:
+        school, mash = who(session, cast.school), who(session, cast.mash)
+        child = make_child(session, school, date_of_birth=AGED_15)
+        moved = record(session, mash, child.id, "drugs_or_alcohol", at(2026, 3, 1))
+        record(session, school, child.id, "going_missing", at(2026, 3, 2))
+        status.set_status(
+            session, mash, child.id, ChildStatus(lead_professional_user_id=school.id), NO_CONTEXT
+        )
+        risk.screen_child(session, mash, child.id, purpose=PURPOSE, context=NO_CONTEXT, now=NOW)
+        (before,) = risk.screening_history(session, school, child.id, purpose=PURPOSE, context=NO_CONTEXT)
+        assert {i["category"] for i in before.indicators} == {"drugs_or_alcohol", "going_missing"}
+        concerns.correct_concern(
+            session,
+            mash,
+            moved.id,
+            ConcernInput(category_code="police_intelligence", occurred_at=moved.occurred_at, summary="Intel"),
+            "This is police intelligence",
+            NO_CONTEXT,
+            now=NOW,
+        )
+        # The old screening is history (unchanged), but the lead professional no longer sees that indicator.
+        (after,) = risk.screening_history(session, school, child.id, purpose=PURPOSE, context=NO_CONTEXT)
+        assert [i["category"] for i in after.indicators] == ["going_missing"]
+        assert any("1 indicator is withheld" in o for o in after.overrides)
+        (whole,) = risk.screening_history(session, mash, child.id, purpose=PURPOSE, context=NO_CONTEXT)
+        assert {i["category"] for i in whole.indicators} == {"drugs_or_alcohol", "going_missing"}
