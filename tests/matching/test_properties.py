@@ -10,8 +10,10 @@ from types import MappingProxyType
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from openmash.matching import storage
 from openmash.matching.model import load_model, score
 from openmash.matching.record import MatchRecord
+from openmash.matching.weighing import Weighing
 
 SETTINGS = settings(max_examples=200, deadline=None)
 
@@ -139,3 +141,19 @@ def test_name_and_date_of_birth_alone_are_never_certain(
     assert score(a, b, model).band != "certain"
     assert score(a, b, model, frequency).band != "certain"
     assert score(a, replace(a, record_id="twin", identifiers=MappingProxyType({})), model).band != "certain"
+
+
+@SETTINGS
+@given(st.lists(pairs(), min_size=1, max_size=4))
+def test_the_first_pass_weighs_as_the_full_score(found: list[tuple[MatchRecord, MatchRecord]]) -> None:
+    """A screening ranks and bands its candidates by ``Weighing`` and explains only those shown: it must
+    give exactly the weight and band of ``score``, read back from the index, also for candidates weighed
+    one after another against one query (names are remembered between them)."""
+    model = load_model()
+    query = found[0][0]
+    weighing = Weighing(query, model, frequency)
+    for _, held in found:
+        stored = storage.loads_prepared(held.record_id, storage.dumps(held))
+        scored = score(query, held, model, frequency)
+        assert weighing.weigh(stored) == (scored.weight, scored.band)
+        assert score(query, stored, model, frequency) == scored

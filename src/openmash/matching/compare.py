@@ -7,7 +7,7 @@ arguments, so that comparing a with b and b with a gives the same weights.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -30,17 +30,25 @@ __all__ = [
     "MISSING",
     "FieldComparison",
     "NamePart",
+    "PartWeigher",
     "Prepared",
     "Weigher",
+    "choose_names",
     "compare",
+    "date_of_birth_agreement",
     "date_of_birth_level",
     "forenames_level",
+    "identifier_agreement",
     "identifier_level",
     "is_identifier",
     "name_detail",
     "name_part",
+    "part_weigher",
+    "postcode_agreement",
     "postcode_level",
     "prepare",
+    "prepared",
+    "sex_agreement",
     "sex_level",
     "surname_level",
 ]
@@ -162,7 +170,7 @@ def name_part(text: str) -> NamePart:
 class Prepared:
     """A record with its names and other fields normalised, to compare against many others cheaply."""
 
-    record: MatchRecord
+    record_id: str
     names: tuple[tuple[NamePart, NamePart], ...]  # (surname, forenames)
     date_of_birth: date | None
     identifiers: Mapping[str, str]
@@ -187,8 +195,30 @@ def _sex(value: str | None) -> str | None:
 
 # The last records prepared, by id: a query scored against each of its candidates is normalised once. An
 # entry holds its record, so an id cannot be reused while it is cached; the check ``is`` guards the rest.
-_PREPARED: dict[int, Prepared] = {}
+_PREPARED: dict[int, tuple[MatchRecord, Prepared]] = {}
 _PREPARED_MAX: Final = 512
+
+
+def prepared(
+    record_id: str,
+    names: Iterable[Sequence[str]],
+    date_of_birth: date | None,
+    identifiers: Mapping[str, str],
+    postcodes: Iterable[str],
+    sex: str | None,
+) -> Prepared:
+    """A record's fields normalised for comparison, straight from their parts: the engine prepares the
+    records it reads from the index without making a MatchRecord of each first."""
+    compact = frozenset([code for code in map(_compact, postcodes) if code])
+    return Prepared(
+        record_id,
+        tuple([(name_part(surname), name_part(forenames)) for surname, forenames in names]),
+        date_of_birth,
+        {kind: code for kind, value in identifiers.items() if (code := _compact(value))},
+        compact,
+        frozenset([_district(code) for code in compact]),
+        _sex(sex) if sex else None,
+    )
 
 
 def prepare(record: MatchRecord | Prepared) -> Prepared:
@@ -196,22 +226,20 @@ def prepare(record: MatchRecord | Prepared) -> Prepared:
     if isinstance(record, Prepared):
         return record
     cached = _PREPARED.get(id(record))
-    if cached is not None and cached.record is record:
-        return cached
-    postcodes = frozenset(p for p in (_compact(v) for v in record.postcodes) if p)
-    prepared = Prepared(
-        record=record,
-        names=tuple((name_part(surname), name_part(forenames)) for surname, forenames in record.names),
-        date_of_birth=record.date_of_birth,
-        identifiers={k: v for k, v in ((k, _compact(v)) for k, v in record.identifiers.items()) if v},
-        postcodes=postcodes,
-        districts=frozenset(_district(p) for p in postcodes),
-        sex=_sex(record.sex),
+    if cached is not None and cached[0] is record:
+        return cached[1]
+    made = prepared(
+        record.record_id,
+        record.names,
+        record.date_of_birth,
+        record.identifiers,
+        record.postcodes,
+        record.sex,
     )
     if len(_PREPARED) >= _PREPARED_MAX:
         _PREPARED.clear()
-    _PREPARED[id(record)] = prepared
-    return prepared
+    _PREPARED[id(record)] = (record, made)
+    return made
 
 
 def surname_level(a: NamePart, b: NamePart) -> str:
@@ -285,11 +313,11 @@ def _uk(d: date) -> str:
 
 def date_of_birth_level(a: date | None, b: date | None) -> tuple[str, str]:
     """The date-of-birth level, and why: typing slips (one digit, day and month swapped) are near misses."""
-    level = _date_level(a, b)
+    level = date_of_birth_agreement(a, b)
     return level, _date_detail(level, a, b)
 
 
-def _date_level(a: date | None, b: date | None) -> str:
+def date_of_birth_agreement(a: date | None, b: date | None) -> str:
     if a is None or b is None:
         return MISSING
     if a == b:
@@ -330,11 +358,12 @@ def _date_detail(level: str, a: date | None, b: date | None) -> str:
 def identifier_level(kind: str, a: str | None, b: str | None) -> tuple[str, str]:
     """An identifier's level: the same, one keying error away (a slip, or one adjacent swap), or different."""
     label = _IDENTIFIER_LABELS.get(kind, kind.replace("_", " "))
-    if not a or not b:
+    level = identifier_agreement(a, b)
+    if level == MISSING:
         return MISSING, f"{label} not held on both records"
-    if a == b:
+    if level == "exact":
         return "exact", f"same {label}"
-    if OSA.distance(a, b, score_cutoff=1) <= 1:
+    if level == "keying_error" and a and b:
         what = (
             "two adjacent characters swapped"
             if len(a) == len(b) and sorted(a) == sorted(b)
@@ -344,30 +373,54 @@ def identifier_level(kind: str, a: str | None, b: str | None) -> tuple[str, str]
     return "different", f"different {label}s: counts against"
 
 
+def identifier_agreement(a: str | None, b: str | None) -> str:
+    """An identifier's level alone (see ``identifier_level``)."""
+    if not a or not b:
+        return MISSING
+    if a == b:
+        return "exact"
+    return "keying_error" if OSA.distance(a, b, score_cutoff=1) <= 1 else "different"
+
+
+def postcode_agreement(a: Prepared, b: Prepared) -> str:
+    """The postcode level alone (see ``postcode_level``)."""
+    if not a.postcodes or not b.postcodes:
+        return MISSING
+    if a.postcodes & b.postcodes:
+        return "exact"
+    return "same_district" if a.districts & b.districts else "different"
+
+
+def sex_agreement(a: str | None, b: str | None) -> str:
+    if not a or not b:
+        return MISSING
+    return "exact" if a == b else "different"
+
+
 def _spaced(postcode: str) -> str:
     return f"{postcode[:-3]} {postcode[-3:]}" if len(postcode) >= 5 else postcode
 
 
 def postcode_level(a: Prepared, b: Prepared) -> tuple[str, str]:
     """Postcodes, any of each record's: people move, so not sharing one is weak evidence."""
-    if not a.postcodes or not b.postcodes:
-        return MISSING, "not given on both records"
-    shared = a.postcodes & b.postcodes
-    if shared:
-        return "exact", f"shared postcode {_spaced(min(shared))}"
-    districts = a.districts & b.districts
-    if districts:
-        return "same_district", f"same postcode district {min(districts)}"
-    return "different", "no postcode or district in common"
+    level = postcode_agreement(a, b)
+    if level == "exact":
+        return level, f"shared postcode {_spaced(min(a.postcodes & b.postcodes))}"
+    if level == "same_district":
+        return level, f"same postcode district {min(a.districts & b.districts)}"
+    if level == "different":
+        return level, "no postcode or district in common"
+    return level, "not given on both records"
 
 
 def sex_level(a: str | None, b: str | None) -> tuple[str, str]:
     """Sex as recorded: agreeing adds little (half of everyone agrees), differing counts against."""
-    if not a or not b:
-        return MISSING, "not given on both records"
-    if a == b:
-        return "exact", f"same ({a})"
-    return "different", f"different ({a} vs {b})"
+    level = sex_agreement(a, b)
+    if level == "exact":
+        return level, f"same ({a})"
+    if level == "different":
+        return level, f"different ({a} vs {b})"
+    return level, "not given on both records"
 
 
 class _Choice(NamedTuple):
@@ -379,14 +432,30 @@ class _Choice(NamedTuple):
     alias: bool
 
 
-def _names(
-    a: Prepared, b: Prepared, weigh: Weigher, swap_penalty: float, explain: bool = True
-) -> list[FieldComparison]:
+NamesChosen = tuple[str, float, str, str, float, str]  # surname level, weight, note; forenames the same
+# PartWeigher(field, x, y) -> (level, weight, note) of surname or forenames x against y.
+PartWeigher = Callable[[str, NamePart, NamePart], tuple[str, float, str]]
+
+
+def part_weigher(weigh: Weigher) -> PartWeigher:
+    """The level and weight of one name part against another, in the role of ``field``."""
+
+    def weigh_part(field: str, x: NamePart, y: NamePart) -> tuple[str, float, str]:
+        level = surname_level(x, y) if field == "surname" else forenames_level(x, y)
+        weight, note = weigh(field, level, x.joined if level == "exact" else None)
+        return level, weight, note
+
+    return weigh_part
+
+
+def choose_names(
+    a: Prepared, b: Prepared, weigh_part: PartWeigher, swap_penalty: float
+) -> tuple[_Choice | None, NamesChosen]:
     """The best agreement over every pair of the two records' names, each also tried with surname and
     forenames swapped on either side (less a small penalty). Trying both swaps, and breaking ties on the
     surname's weight and then the levels, keeps the choice symmetric."""
     best_key: tuple[float, float, int, int] = (float("-inf"), float("-inf"), -99, -99)
-    best_levels = (MISSING, 0.0, "", MISSING, 0.0, "")
+    best_levels: NamesChosen = (MISSING, 0.0, "", MISSING, 0.0, "")
     best: _Choice | None = None
     for i, (a_sur, a_fore) in enumerate(a.names):
         for j, (b_sur, b_fore) in enumerate(b.names):
@@ -394,10 +463,8 @@ def _names(
             if a_sur.joined != b_sur.joined or a_fore.joined != b_fore.joined:
                 options += [(a_fore, a_sur, b_sur, b_fore, True), (a_sur, a_fore, b_fore, b_sur, True)]
             for x_sur, x_fore, y_sur, y_fore, swapped in options:
-                s_level = surname_level(x_sur, y_sur)
-                f_level = forenames_level(x_fore, y_fore)
-                s_weight, s_note = weigh("surname", s_level, x_sur.joined if s_level == "exact" else None)
-                f_weight, f_note = weigh("forenames", f_level, x_fore.joined if f_level == "exact" else None)
+                s_level, s_weight, s_note = weigh_part("surname", x_sur, y_sur)
+                f_level, f_weight, f_note = weigh_part("forenames", x_fore, y_fore)
                 if swapped:
                     f_weight -= swap_penalty
                 key = (s_weight + f_weight, s_weight, -_SURNAME_RANK[s_level], -_FORENAMES_RANK[f_level])
@@ -405,12 +472,20 @@ def _names(
                     best_key = key
                     best = _Choice(x_sur, y_sur, x_fore, y_fore, swapped, bool(i or j))
                     best_levels = (s_level, s_weight, s_note, f_level, f_weight, f_note)
+    return best, best_levels
+
+
+def _names(
+    a: Prepared, b: Prepared, weigh: Weigher, swap_penalty: float, explain: bool = True
+) -> list[FieldComparison]:
+    best, (s_level, s_weight, s_note, f_level, f_weight, f_note) = choose_names(
+        a, b, part_weigher(weigh), swap_penalty
+    )
     if best is None:
         return [
             FieldComparison("surname", MISSING, 0.0, "not given on both records"),
             FieldComparison("forenames", MISSING, 0.0, "not given on both records"),
         ]
-    s_level, s_weight, s_note, f_level, f_weight, f_note = best_levels
     if not explain:
         return [
             FieldComparison("surname", s_level, s_weight, ""),
@@ -447,7 +522,7 @@ def compare(
         weight, note = (0.0, "") if level == MISSING else weigh(field, level, None)
         found.append(FieldComparison(field, level, weight, detail + note))
 
-    born = _date_level(pa.date_of_birth, pb.date_of_birth)
+    born = date_of_birth_agreement(pa.date_of_birth, pb.date_of_birth)
     add(
         "date_of_birth",
         (born, _date_detail(born, pa.date_of_birth, pb.date_of_birth) if explain else ""),

@@ -15,12 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from openmash.matching import storage
-from openmash.matching.compare import prepare
+from openmash.matching.compare import Prepared, prepare
 from openmash.matching.index import frequencies, placeholder, terms_of
 from openmash.matching.keys import query_keys
 from openmash.matching.model import Model, Scored, load_model, score
 from openmash.matching.models import MatchEntry, MatchKey
 from openmash.matching.record import MatchRecord
+from openmash.matching.weighing import Weighing
 
 MAX_RESULTS = 50
 # Which candidates are scored. The blocking keys a record shares with the query rank it: the true record of
@@ -49,7 +50,7 @@ def _most_shared(shared: Counter[int], cap: int) -> list[int]:
 
 def candidates(
     session: Session, domain: str, query: MatchRecord, cap: int = MAX_CANDIDATES
-) -> list[MatchRecord]:
+) -> list[Prepared]:
     """The indexed records worth scoring for the query (see MAX_CANDIDATES): one statement, so a screening
     is one round trip to the database for its candidates. Written for the driver: compiling the statement
     through SQLAlchemy cost more than running it."""
@@ -67,10 +68,8 @@ def candidates(
         " SELECT e.record_id, e.data FROM placed JOIN match_entries AS e ON e.id = placed.entry_id"
         f" WHERE placed.place <= {mark} OR placed.shared >= placed.most - {mark}"
     )
-    return [
-        storage.loads(record_id, data)
-        for record_id, data in connection.exec_driver_sql(sql, (*keys, int(cap), SCORED_LEAST, SCORED_SPREAD))
-    ]
+    rows = connection.exec_driver_sql(sql, (*keys, int(cap), SCORED_LEAST, SCORED_SPREAD)).fetchall()
+    return [storage.loads_prepared(record_id, data) for record_id, data in rows]
 
 
 def find(
@@ -93,12 +92,9 @@ def find(
         return shares.get((field, value))
 
     prepared = prepare(query)
-    weighed = [
-        (scored.weight, held)
-        for held in found
-        if (scored := score(prepared, held, model, frequency, explain=False)).band is not None
-    ]
-    weighed.sort(key=lambda pair: (-pair[0], pair[1].record_id))
+    weighing = Weighing(prepared, model, frequency)
+    weighed = [(weight, held) for held in found if (weight := weighing.weigh(held))[1] is not None]
+    weighed.sort(key=lambda pair: (-pair[0][0], pair[1].record_id))
     return [  # the sentences, only for the matches shown
         Match(held.record_id, score(prepared, held, model, frequency)) for _, held in weighed[:limit]
     ]
@@ -147,14 +143,14 @@ def find_many(
             shared[entry_id][other_id] = count
     chosen = {entry: _most_shared(others, MAX_CANDIDATES) for entry, others in shared.items()}
     needed = sorted({other for others in chosen.values() for other in others})
-    held: dict[int, MatchRecord] = {}
+    held: dict[int, Prepared] = {}
     for start in range(0, len(needed), _CHUNK):
         for entry_id, record_id, data in session.execute(
             select(MatchEntry.id, MatchEntry.record_id, MatchEntry.data).where(
                 MatchEntry.id.in_(needed[start : start + _CHUNK])
             )
         ):
-            held[entry_id] = storage.loads(record_id, data)
+            held[entry_id] = storage.loads_prepared(record_id, data)
     shares = frequencies(session, domain, [term for query in queries for term in terms_of(query)])
 
     def frequency(field: str, value: str) -> float | None:
@@ -162,12 +158,11 @@ def find_many(
 
     found: dict[str, list[Match]] = {record_id: [] for record_id in wanted}
     for entry, others in chosen.items():
-        query = wanted[entry_of[entry]]
-        matches = [
-            Match(held[other].record_id, scored)
-            for other in others
-            if (scored := score(query, held[other], model, frequency)).band is not None
+        query = prepare(wanted[entry_of[entry]])
+        weighing = Weighing(query, model, frequency)
+        weighed = [(weight, held[other]) for other in others if (weight := weighing.weigh(held[other]))[1]]
+        weighed.sort(key=lambda pair: (-pair[0][0], pair[1].record_id))
+        found[query.record_id] = [
+            Match(other.record_id, score(query, other, model, frequency)) for _, other in weighed[:limit]
         ]
-        matches.sort(key=lambda m: (-m.scored.weight, m.record_id))
-        found[query.record_id] = matches[:limit]
     return found

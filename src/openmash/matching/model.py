@@ -175,11 +175,22 @@ class Model:
         and names not wholly different: a name and a date of birth alone are never certain."""
         levels = {c.field: c.level for c in explanation}
         identifiers = [c.level for c in explanation if is_identifier(c.field)]
+        return self.band_of(
+            weight,
+            identifier_exact="exact" in identifiers,
+            identifier_different="different" in identifiers,
+            names_different=levels.get("surname") == "different" and levels.get("forenames") == "different",
+        )
+
+    def band_of(
+        self, weight: float, *, identifier_exact: bool, identifier_different: bool, names_different: bool
+    ) -> str | None:
+        """``band`` from the facts it needs, for a first pass that writes no explanation."""
         if (
             weight >= self.thresholds.certain
-            and "exact" in identifiers
-            and "different" not in identifiers
-            and not (levels.get("surname") == "different" and levels.get("forenames") == "different")
+            and identifier_exact
+            and not identifier_different
+            and not names_different
         ):
             return "certain"
         if weight >= self.thresholds.probable:
