@@ -318,21 +318,27 @@ def date_of_birth_level(a: date | None, b: date | None) -> tuple[str, str]:
 
 
 def date_of_birth_agreement(a: date | None, b: date | None) -> str:
+    """The date-of-birth level alone (see ``date_of_birth_level``)."""
     if a is None or b is None:
         return MISSING
     if a == b:
         return "exact"
     if a.year == b.year and a.day == b.month and a.month == b.day:
         return "day_month_swapped"
-    if abs((a - b).days) == 1:
+    if abs(a.toordinal() - b.toordinal()) == 1:
         return "one_digit"
-    same = (a.day == b.day) + (a.month == b.month) + (a.year == b.year)
-    if same < 2:
-        return "different"  # two parts differ, so at least two digits
-    digits_a, digits_b = f"{a.year:04d}{a.month:02d}{a.day:02d}", f"{b.year:04d}{b.month:02d}{b.day:02d}"
-    if sum(x != y for x, y in zip(digits_a, digits_b, strict=True)) == 1:
-        return "one_digit"
-    return "one_part_differs" if same == 2 else "different"
+    # One part differing: a typing slip if it differs in one digit as written (dd/mm/yyyy).
+    if a.month == b.month and a.year == b.year:
+        return "one_digit" if _one_digit(f"{a.day:02d}", f"{b.day:02d}") else "one_part_differs"
+    if a.day == b.day and a.year == b.year:
+        return "one_digit" if _one_digit(f"{a.month:02d}", f"{b.month:02d}") else "one_part_differs"
+    if a.day == b.day and a.month == b.month:
+        return "one_digit" if _one_digit(f"{a.year:04d}", f"{b.year:04d}") else "one_part_differs"
+    return "different"  # two parts differ, so at least two digits
+
+
+def _one_digit(x: str, y: str) -> bool:
+    return sum(p != q for p, q in zip(x, y, strict=True)) == 1
 
 
 def _date_detail(level: str, a: date | None, b: date | None) -> str:
