@@ -1,10 +1,9 @@
 """The API for missing episodes, triage and requests for help as agencies' case systems use it: a missing
 report and return with the interview due 72 hours later, the interview with the child's account verbatim,
 what police were sent, a concern sent to the MASH and the queue, a request for help with the child's words
-verbatim and the lists, need-to-know and uniform errors.
-
-These permissions are not yet grantable to API tokens (``identity.permissions.TOKEN_GRANTABLE``, kept by
-another change); until they are, the tests grant them for the length of a test."""
+verbatim and the lists, need-to-know and uniform errors. The tokens are real: every permission they carry is
+one their agency may give a token (``identity.permissions.TOKEN_GRANTABLE``, docs/decisions/0009); the MASH
+managers' list of escalated requests is not, so no token reads it."""
 
 from __future__ import annotations
 
@@ -20,7 +19,9 @@ from openmash.audit.service import NO_CONTEXT, SYSTEM
 from openmash.config import Settings
 from openmash.db.base import utcnow
 from openmash.db.session import transaction
-from openmash.identity import permissions, tokens
+from openmash.errors import ValidationFailed
+from openmash.identity import tokens
+from openmash.identity.models import ApiToken
 from openmash.identity.permissions import AgencyType, Permission
 from openmash.safeguarding import categories, help_requests
 from openmash.safeguarding.models_care import HelpRequest, ReturnInterview
@@ -41,14 +42,8 @@ MASH_ONLY = [
     Permission.INTERVIEWS_RECORD,
     Permission.PHILOMENA_KEEP,
     Permission.TRIAGE_READ,
-    Permission.HELP_ESCALATIONS,
 ]
 WORDS = "  i dont want to go back there.\nplease  "
-
-
-@pytest.fixture(autouse=True)
-def grantable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(permissions, "TOKEN_GRANTABLE", permissions.TOKEN_GRANTABLE | set(CARE + MASH_ONLY))
 
 
 class Key:
@@ -57,22 +52,30 @@ class Key:
         self.agency_id = agency_id
 
 
-def _key(sessions: sessionmaker[Session], settings: Settings, agency_type: AgencyType) -> Key:
+def _key(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    agency_type: AgencyType,
+    also: tuple[Permission, ...] = (),
+    *,
+    agency_id: uuid.UUID | None = None,
+) -> Key:
+    """A real token of a new agency of this type (or of ``agency_id``) for its case system."""
     extra = MASH_ONLY if agency_type is AgencyType.CHILDRENS_SOCIAL_CARE else []
     with transaction(sessions) as session:
         categories.seed_default_categories(session)
-        agency = make_agency(session, agency_type)
+        agency_id = agency_id or make_agency(session, agency_type).id
         made = tokens.create_token(
             session,
             settings,
             SYSTEM,
-            agency_id=agency.id,
-            name=f"{agency.code} case system",
-            permissions=[p.value for p in [*CARE, *extra]],
+            agency_id=agency_id,
+            name="case system",
+            permissions=[p.value for p in [*CARE, *extra, *also]],
             days=30,
             context=NO_CONTEXT,
         )
-        return Key({"Authorization": f"Bearer {made.plaintext}"}, agency.id)
+        return Key({"Authorization": f"Bearer {made.plaintext}"}, agency_id)
 
 
 @pytest.fixture
@@ -184,8 +187,8 @@ def test_a_school_system_cannot_read_the_triage_queue_but_sends_its_concern_whic
     assert [(q["child_id"], q["grade"]) for q in queue] == [(child_id, None)]
 
 
-def test_a_request_for_help_keeps_the_childs_words_and_escalates_to_the_mash_managers_list(
-    client: TestClient, sessions: sessionmaker[Session], school: Key, mash: Key
+def test_a_request_for_help_keeps_the_childs_words_and_the_escalated_list_is_for_mash_managers_not_tokens(
+    client: TestClient, sessions: sessionmaker[Session], settings: Settings, school: Key, mash: Key
 ) -> None:
     child_id = _child(client, school)
     made = client.post(
@@ -203,12 +206,20 @@ def test_a_request_for_help_keeps_the_childs_words_and_escalates_to_the_mash_man
         assert session.scalars(select(HelpRequest.childs_words)).one() == WORDS
     listed = client.get("/api/v1/help-requests", headers=school.headers).json()
     assert [(r["id"], r["overdue"], r["escalated"]) for r in listed] == [(made.json()["id"], True, False)]
-    error_of(client.get("/api/v1/help-requests/escalated", headers=school.headers), 403, "forbidden")
     with transaction(sessions) as session:
         help_requests.escalate_overdue(session)
-    escalated = client.get("/api/v1/help-requests/escalated", headers=mash.headers).json()
-    assert [r["id"] for r in escalated] == [made.json()["id"]]
-    assert escalated[0]["childs_words"] == WORDS
+    mine = client.get("/api/v1/help-requests", headers=mash.headers).json()
+    assert [(r["id"], r["escalated"], r["childs_words"]) for r in mine] == [(made.json()["id"], True, WORDS)]
+    # The escalated list puts an unanswered child in front of a MASH manager, a person: no token holds it,
+    # not even one whose row was given it before it was decided.
+    error_of(client.get("/api/v1/help-requests/escalated", headers=mash.headers), 403, "forbidden")
+    with pytest.raises(ValidationFailed) as refused:
+        _key(sessions, settings, AgencyType.CHILDRENS_SOCIAL_CARE, (Permission.HELP_ESCALATIONS,))
+    assert "permissions" in refused.value.fields
+    with transaction(sessions) as session:
+        for row in session.scalars(select(ApiToken).where(ApiToken.agency_id == mash.agency_id)):
+            row.permissions += f" {Permission.HELP_ESCALATIONS.value}"
+    error_of(client.get("/api/v1/help-requests/escalated", headers=mash.headers), 403, "forbidden")
 
 
 def test_bad_input_gets_the_uniform_error_and_no_record(client: TestClient, school: Key) -> None:

@@ -1,11 +1,10 @@
 """The API for support after court as a case system uses it: add an item and a verdict, read the plan with
 its review window and the gap, need-to-know for a school that does not record about the child, and no route
-for a named person's steps (status, review). The permissions are not grantable to tokens yet
-(``identity.permissions.TOKEN_GRANTABLE``): the tests grant them for their length, as test_care_api does."""
+for a named person's steps (status, review). The tokens are real: a case system may be given
+``SUPPORT_KEEP`` (``identity.permissions.TOKEN_GRANTABLE``), never a MASH manager's ``SUPPORT_REVIEW``."""
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,26 +13,18 @@ from openmash.alerts.models import Alert
 from openmash.config import Settings
 from openmash.db.base import utcnow
 from openmash.db.session import transaction
-from openmash.identity import permissions
 from openmash.identity.permissions import AgencyType, Permission, Role
 from tests.api.test_api import error_of
-from tests.api.test_care_api import CARE, MASH_ONLY, Key, _child, _key
+from tests.api.test_care_api import Key, _child, _key
 from tests.support.factories import make_user
 
-
-@pytest.fixture(autouse=True)
-def grantable(monkeypatch: pytest.MonkeyPatch) -> None:
-    extra = {Permission.SUPPORT_KEEP}
-    monkeypatch.setattr(
-        permissions, "TOKEN_GRANTABLE", permissions.TOKEN_GRANTABLE | set(CARE + MASH_ONLY) | extra
-    )
-    monkeypatch.setattr("tests.api.test_care_api.CARE", [*CARE, Permission.SUPPORT_KEEP])
+KEEP = (Permission.SUPPORT_KEEP,)
 
 
 def test_a_case_system_adds_support_and_a_verdict_and_reads_the_plan_with_its_review_window(
     client: TestClient, sessions: sessionmaker[Session], settings: Settings
 ) -> None:
-    mash: Key = _key(sessions, settings, AgencyType.CHILDRENS_SOCIAL_CARE)
+    mash: Key = _key(sessions, settings, AgencyType.CHILDRENS_SOCIAL_CARE, KEEP)
     owner = make_user(sessions, settings, [Role.MASH_PRACTITIONER], agency_id=mash.agency_id)
     child_id = _child(client, mash)
     today = utcnow().date()
@@ -78,8 +69,8 @@ def test_a_case_system_adds_support_and_a_verdict_and_reads_the_plan_with_its_re
 def test_a_school_that_does_not_record_about_the_child_cannot_see_or_add_to_the_plan(
     client: TestClient, sessions: sessionmaker[Session], settings: Settings
 ) -> None:
-    mash = _key(sessions, settings, AgencyType.CHILDRENS_SOCIAL_CARE)
-    school = _key(sessions, settings, AgencyType.SCHOOL)
+    mash = _key(sessions, settings, AgencyType.CHILDRENS_SOCIAL_CARE, KEEP)
+    school = _key(sessions, settings, AgencyType.SCHOOL, KEEP)
     child_id = _child(client, mash)
     error_of(
         client.get(f"/api/v1/children/{child_id}/support", headers=school.headers), 422, "purpose_required"

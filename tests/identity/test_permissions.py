@@ -207,3 +207,89 @@ def test_agencies_recording_about_children_keep_support_plans_and_only_mash_mana
         assert requires_two_factor({role}), role
     for agency_type in AgencyType:
         assert Permission.SUPPORT_REVIEW not in token_grantable_for(agency_type)
+
+
+# The hub's permissions a token may carry, and for which agencies (docs/decisions/0009). Written out by hand
+# so that making one grantable is a decision this test makes someone write down.
+HUB_TOKEN_GRANTABLE: dict[Permission, set[AgencyType]] = {
+    Permission.MISSING_RECORD: {
+        AgencyType.POLICE_FORCE,
+        AgencyType.CHILDRENS_SOCIAL_CARE,
+        AgencyType.SCHOOL,
+        AgencyType.CHILDRENS_HOME,
+        AgencyType.HEALTH,
+    },
+    Permission.INTERVIEWS_RECORD: {AgencyType.CHILDRENS_SOCIAL_CARE},
+    Permission.PHILOMENA_KEEP: {AgencyType.CHILDRENS_SOCIAL_CARE, AgencyType.CHILDRENS_HOME},
+    Permission.CONTACTS_REFER: {
+        AgencyType.POLICE_FORCE,
+        AgencyType.CHILDRENS_SOCIAL_CARE,
+        AgencyType.SCHOOL,
+        AgencyType.CHILDRENS_HOME,
+        AgencyType.HEALTH,
+    },
+    Permission.TRIAGE_READ: {AgencyType.CHILDRENS_SOCIAL_CARE},
+    Permission.HELP_RECORD: {
+        AgencyType.POLICE_FORCE,
+        AgencyType.CHILDRENS_SOCIAL_CARE,
+        AgencyType.SCHOOL,
+        AgencyType.CHILDRENS_HOME,
+        AgencyType.HEALTH,
+    },
+    Permission.HELP_ANSWER: {
+        AgencyType.POLICE_FORCE,
+        AgencyType.CHILDRENS_SOCIAL_CARE,
+        AgencyType.SCHOOL,
+        AgencyType.CHILDRENS_HOME,
+        AgencyType.HEALTH,
+    },
+    Permission.SUPPORT_KEEP: {
+        AgencyType.POLICE_FORCE,
+        AgencyType.CHILDRENS_SOCIAL_CARE,
+        AgencyType.SCHOOL,
+        AgencyType.CHILDRENS_HOME,
+        AgencyType.HEALTH,
+    },
+    # Alerts are addressed to a MASH as an agency; a lead professional's are theirs as a person.
+    Permission.ALERTS_READ: {AgencyType.CHILDRENS_SOCIAL_CARE},
+}
+# A person's judgement or a manager's view, the national rules, a car chosen at the gate, the network.
+NEVER_FOR_TOKENS = {
+    Permission.CHILDREN_MANAGE,
+    Permission.CATEGORIES_MANAGE,
+    Permission.TRIAGE_DECIDE,
+    Permission.HELP_ESCALATIONS,
+    Permission.SUPPORT_REVIEW,
+    Permission.GATE_CHECK,
+    Permission.TRANSPORT_ARRANGE,
+    Permission.NETWORK_READ,
+    Permission.ALERT_RULES_MANAGE,
+}
+
+
+def test_the_hubs_permissions_a_token_may_carry_are_exactly_those_decided() -> None:
+    for permission, agencies in HUB_TOKEN_GRANTABLE.items():
+        assert {t for t in AgencyType if permission in token_grantable_for(t)} == agencies, permission
+    for agency_type in AgencyType:
+        assert not token_grantable_for(agency_type) & NEVER_FOR_TOKENS, agency_type
+    hub = {p for p in Permission if p.value.split(":")[0] in ("safeguarding", "network", "alerts")}
+    decided = set(HUB_TOKEN_GRANTABLE) | NEVER_FOR_TOKENS
+    assert hub - decided == {
+        Permission.CHILDREN_SEARCH,
+        Permission.CHILDREN_RECORD,
+        Permission.CONCERNS_RECORD,
+        Permission.CHRONOLOGY_READ,
+        Permission.RISK_SCREEN,
+    }, "a new hub permission: decide whether a token may carry it (docs/decisions/0009)"
+
+
+def test_a_token_never_carries_what_only_a_manager_of_its_agency_holds() -> None:
+    for agency_type in AgencyType:
+        roles = ROLES_BY_AGENCY_TYPE[agency_type]
+        if Role.MASH_MANAGER not in roles:
+            continue
+        manager_only = permissions_for({Role.MASH_MANAGER}, agency_type) - permissions_for(
+            {Role.MASH_PRACTITIONER}, agency_type
+        )
+        assert manager_only == {Permission.HELP_ESCALATIONS, Permission.SUPPORT_REVIEW}
+        assert not token_grantable_for(agency_type) & manager_only

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from openmash.audit.service import NO_CONTEXT, SYSTEM
@@ -14,9 +15,11 @@ from openmash.db.session import transaction
 from openmash.errors import ValidationFailed
 from openmash.identity import tokens
 from openmash.identity.models import ApiToken
-from openmash.identity.permissions import AgencyType, Permission
+from openmash.identity.permissions import AgencyType, Permission, Role, permissions_for
 from openmash.identity.principal import principal_for_token
-from tests.support.factories import make_agency
+from tests.identity.test_permissions import NEVER_FOR_TOKENS
+from tests.support.factories import make_agency, make_user
+from tests.support.register import principal_for
 
 
 def _create(
@@ -112,3 +115,55 @@ def test_expiry_is_bounded(sessions: sessionmaker[Session], settings: Settings) 
                 context=NO_CONTEXT,
             )
         assert "days" in caught.value.fields
+
+
+@pytest.mark.parametrize("agency_type", [t for t in AgencyType if t is not AgencyType.NATIONAL_ADMIN])
+def test_an_admin_cannot_issue_a_token_with_a_permission_no_token_may_carry(
+    sessions: sessionmaker[Session], settings: Settings, agency_type: AgencyType
+) -> None:
+    """What the admin pages and the CLI call: a permission the agency's users hold but no token may (a
+    person's judgement, a manager's view, the gate, the network) is refused, and nothing is issued."""
+    admin = make_user(sessions, settings, [Role.ADMIN], agency_type=agency_type)
+    held = permissions_for(frozenset(Role), agency_type) & NEVER_FOR_TOKENS
+    for permission in sorted(held):
+        with pytest.raises(ValidationFailed) as caught, transaction(sessions) as session:
+            tokens.create_token_as(
+                session,
+                settings,
+                principal_for(session, admin),
+                agency_id=admin.agency_id,  # type: ignore[arg-type]
+                name="Case system",
+                permissions=[Permission.CHILDREN_SEARCH.value, permission.value],
+                days=30,
+                context=NO_CONTEXT,
+            )
+        assert permission.value in caught.value.fields["permissions"]
+    with transaction(sessions) as session:
+        assert session.scalars(select(ApiToken).where(ApiToken.agency_id == admin.agency_id)).all() == []
+
+
+def test_only_a_mashs_token_may_read_alerts(sessions: sessionmaker[Session], settings: Settings) -> None:
+    made = _create(sessions, settings, AgencyType.CHILDRENS_SOCIAL_CARE, [Permission.ALERTS_READ.value])
+    assert made.token.permission_names == {Permission.ALERTS_READ.value}
+    for agency_type in (AgencyType.SCHOOL, AgencyType.CHILDRENS_HOME, AgencyType.POLICE_FORCE):
+        with pytest.raises(ValidationFailed) as caught:
+            _create(sessions, settings, agency_type, [Permission.ALERTS_READ.value])
+        assert "permissions" in caught.value.fields
+
+
+def test_a_token_row_naming_a_permission_no_token_may_carry_does_not_grant_it(
+    sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    """A row edited by hand, or issued before a permission was withdrawn from tokens, grants only what a
+    token of its agency may carry now."""
+    made = _create(sessions, settings, AgencyType.CHILDRENS_SOCIAL_CARE, [Permission.MISSING_RECORD.value])
+    with transaction(sessions) as session:
+        row = session.get(ApiToken, made.token.id)
+        assert row is not None
+        row.permissions = " ".join(
+            [Permission.MISSING_RECORD.value, *(p.value for p in sorted(NEVER_FOR_TOKENS))]
+        )
+    with transaction(sessions) as session:
+        found = tokens.authenticate(session, made.plaintext)
+        assert found is not None
+        assert principal_for_token(found).permissions == {Permission.MISSING_RECORD}

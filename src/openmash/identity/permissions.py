@@ -143,6 +143,9 @@ NATIONAL_ONLY: frozenset[Permission] = frozenset(
 )
 
 # Permissions an agency may give to an API token for its own systems; account and user management never.
+# A token is a system, not a person: it holds no roles, and the services refuse it the steps they keep for a
+# named person (grading, deciding, acknowledging, answering, closing, reviewing). Why each hub permission is
+# or is not here: docs/decisions/0009-api-tokens-and-the-hub.md.
 TOKEN_GRANTABLE: frozenset[Permission] = frozenset(
     {
         Permission.AGENCIES_READ,
@@ -159,8 +162,30 @@ TOKEN_GRANTABLE: frozenset[Permission] = frozenset(
         Permission.CHILDREN_RECORD,
         Permission.CHRONOLOGY_READ,
         Permission.RISK_SCREEN,
+        # Facts an agency's system holds first and sends on (api/care.py, api/support.py): a home's system
+        # reports a missing child and the return and keeps the Philomena profile; the MASH's system records
+        # the return home interview (with its named interviewer) and reads its triage queue; a school's
+        # system sends its concern to the MASH and records a child's request for help; a court or support
+        # provider's dates and items reach the plan. Grading, deciding and closing stay with people.
+        Permission.MISSING_RECORD,
+        Permission.INTERVIEWS_RECORD,
+        Permission.PHILOMENA_KEEP,
+        Permission.CONTACTS_REFER,
+        Permission.TRIAGE_READ,
+        Permission.HELP_RECORD,
+        Permission.HELP_ANSWER,
+        Permission.SUPPORT_KEEP,
+        # A MASH's own alerts (api/alerts.py); see TOKEN_GRANTABLE_ONLY_TO.
+        Permission.ALERTS_READ,
     }
 )
+
+# Grantable permissions that only some kinds of agency may give a token, although other agencies' users hold
+# them. Alerts are addressed to a MASH as an agency, or to a lead professional as a named person (checked
+# when read: still the lead?): only a MASH has alerts of its own for its system to read.
+TOKEN_GRANTABLE_ONLY_TO: dict[Permission, frozenset[AgencyType]] = {
+    Permission.ALERTS_READ: frozenset({AgencyType.CHILDRENS_SOCIAL_CARE}),
+}
 
 _EVERYONE = {Permission.ACCOUNT_SELF, Permission.AGENCIES_READ}
 # Every agency that records about children: find or create a child, record concerns, read the chronology
@@ -262,4 +287,5 @@ def requires_two_factor(roles: set[Role] | frozenset[Role]) -> bool:
 def token_grantable_for(agency_type: AgencyType) -> frozenset[Permission]:
     """What a token of this agency may be given: what its users could hold, and only API-safe permissions."""
     roles = ROLES_BY_AGENCY_TYPE[agency_type]
-    return permissions_for(frozenset(roles), agency_type) & TOKEN_GRANTABLE
+    held = permissions_for(frozenset(roles), agency_type) & TOKEN_GRANTABLE
+    return frozenset(p for p in held if agency_type in TOKEN_GRANTABLE_ONLY_TO.get(p, {agency_type}))
