@@ -684,6 +684,9 @@ def test_openapi_lists_the_api_and_only_the_api(client: TestClient) -> None:
         "/api/v1/children/{child_id}/support",
         "/api/v1/children/{child_id}/support-items",
         "/api/v1/children/{child_id}/court-dates",
+        "/api/v1/alerts",
+        "/api/v1/alerts/{alert_id}",
+        "/api/v1/alerts/{alert_id}/seen",
     }
     assert set(spec["paths"]["/api/v1/agencies"]) == {"get", "post"}
     responses = spec["paths"]["/api/v1/agencies"]["post"]["responses"]

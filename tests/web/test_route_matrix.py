@@ -229,6 +229,9 @@ API_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("POST", "/api/v1/gate-checks"): Permission.GATE_CHECK,
     ("GET", "/api/v1/network/children/{child_id}"): Permission.NETWORK_READ,
     ("GET", "/api/v1/network/vehicles/{registration}"): Permission.NETWORK_READ,
+    ("GET", "/api/v1/alerts"): Permission.ALERTS_READ,
+    ("GET", "/api/v1/alerts/{alert_id}"): Permission.ALERTS_READ,
+    ("POST", "/api/v1/alerts/{alert_id}/seen"): Permission.ALERTS_READ,
 }
 
 PRINCIPALS: dict[str, tuple[Role, AgencyType | None]] = {

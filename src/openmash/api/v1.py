@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from openmash.api import care, children, hub, register, support
+from openmash.api import alerts, care, children, hub, register, support
 from openmash.api.schemas import ERROR_RESPONSES, AgencyIn, AgencyOut, AuditPage, AuditRecordOut, WhoAmI
 from openmash.audit import queries
 from openmash.http.auth import authenticated, require
@@ -122,3 +122,4 @@ router.include_router(care.episodes)
 router.include_router(care.lists)
 router.include_router(hub.router)
 router.include_router(support.router)
+router.include_router(alerts.router)
