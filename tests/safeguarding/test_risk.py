@@ -446,3 +446,38 @@ def test_a_screening_does_not_show_a_concern_a_later_correction_moved_into_a_res
         assert any("1 indicator is withheld" in o for o in after.overrides)
         (whole,) = risk.screening_history(session, mash, child.id, purpose=PURPOSE, context=NO_CONTEXT)
         assert {i["category"] for i in whole.indicators} == {"drugs_or_alcohol", "going_missing"}
+
+
+def test_an_indicator_resting_partly_on_a_concern_a_correction_hid_is_withheld_whole(
+    sessions: sessionmaker[Session], cast: Cast
+) -> None:
+    """An indicator's date, currency and points come from its latest concern: when that concern is later
+    corrected into a restricted category, dropping only its id would still show its date. The whole
+    indicator is withheld, with the note, and the date appears nowhere in what the lead professional sees."""
+    with transaction(sessions) as session:
+        school, mash = who(session, cast.school), who(session, cast.mash)
+        child = make_child(session, school, date_of_birth=AGED_15)
+        record(session, school, child.id, "going_missing", at(2026, 1, 5))
+        later = record(session, mash, child.id, "going_missing", at(2026, 3, 8))
+        status.set_status(
+            session, mash, child.id, ChildStatus(lead_professional_user_id=school.id), NO_CONTEXT
+        )
+        risk.screen_child(session, mash, child.id, purpose=PURPOSE, context=NO_CONTEXT, now=NOW)
+        concerns.correct_concern(
+            session,
+            mash,
+            later.id,
+            ConcernInput(category_code="police_intelligence", occurred_at=later.occurred_at, summary="Intel"),
+            "This is police intelligence",
+            NO_CONTEXT,
+            now=NOW,
+        )
+        (seen,) = risk.screening_history(session, school, child.id, purpose=PURPOSE, context=NO_CONTEXT)
+        assert seen.indicators == []
+        assert "2026-03-08" not in json.dumps(seen.indicators)
+        assert str(later.id) not in json.dumps(seen.indicators)
+        assert any("1 indicator is withheld" in o for o in seen.overrides)
+        (whole,) = risk.screening_history(session, mash, child.id, purpose=PURPOSE, context=NO_CONTEXT)
+        (indicator,) = whole.indicators
+        assert indicator["latest"].startswith("2026-03-08")
+        assert not any("withheld" in o for o in whole.overrides)

@@ -214,21 +214,22 @@ def _judgement(
 
 def as_seen_by(session: Session, principal: Principal, screening: RiskScreening) -> RiskScreening:
     """The screening as this viewer may see it: indicators in categories their roles may not see are left out,
-    with a note saying how many, and so are the concerns behind an indicator that a later correction moved
-    out of the viewer's sight (an indicator none of whose concerns remain is withheld too). Screenings are
-    for whole-record viewers, so only the category part of need-to-know can withhold. A copy never added to
-    the session when anything is left out (the stored screening is history, never changed)."""
+    with a note saying how many, and so is any indicator resting on a concern that a later correction moved
+    out of the viewer's sight, whole: its date, whether it is current and its points come from its concerns
+    (the latest above all), so showing it without the hidden one would still tell when that happened.
+    Screenings are for whole-record viewers, so only the category part of need-to-know can withhold. A copy
+    never added to the session when anything is left out (the stored screening is history, never changed)."""
     codes = sorted({str(i.get("category")) for i in screening.indicators})
     found = session.scalars(select(ConcernCategory).where(ConcernCategory.code.in_(codes)))
     hidden = {c.code for c in found if not may_see_category(principal, c)}
     ids = {uuid.UUID(str(c)) for i in screening.indicators for c in i.get("concern_ids", [])}
     visible = {str(c) for c in visible_concern_ids(session, principal, Scope.WHOLE, ids)}
-    indicators = []
-    for given in screening.indicators:
-        behind = [str(c) for c in given.get("concern_ids", [])]
-        still = [c for c in behind if c in visible]
-        if given.get("category") not in hidden and (still or not behind):
-            indicators.append({**given, "concern_ids": still})
+    indicators = [
+        given
+        for given in screening.indicators
+        if given.get("category") not in hidden
+        and all(str(c) in visible for c in given.get("concern_ids", []))
+    ]
     if indicators == list(screening.indicators):
         return screening
     values = {a.key: getattr(screening, a.key) for a in inspect(RiskScreening).column_attrs}
@@ -237,7 +238,7 @@ def as_seen_by(session: Session, principal: Principal, screening: RiskScreening)
     if withheld:
         note = (
             f"{withheld} {'indicator is' if withheld == 1 else 'indicators are'} withheld: in a restricted "
-            "category your role may not see (the score counts it)"
+            "category your role may not see, or resting on a record now in one (the score counts it)"
         )
         values["overrides"] = [*screening.overrides, note]
     return RiskScreening(**values)
