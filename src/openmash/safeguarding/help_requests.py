@@ -139,10 +139,16 @@ def record_request(
 
 
 def steps_of(session: Session, request_id: uuid.UUID) -> dict[str, HelpRequestStep]:
-    return {
-        s.kind: s
-        for s in session.scalars(select(HelpRequestStep).where(HelpRequestStep.request_id == request_id))
-    }
+    return steps_for(session, [request_id])[request_id]
+
+
+def steps_for(session: Session, request_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, HelpRequestStep]]:
+    """Requests' steps by kind, in one statement for them all (a list must not read them one by one)."""
+    found: dict[uuid.UUID, dict[str, HelpRequestStep]] = {i: {} for i in request_ids}
+    if found:
+        for step in session.scalars(select(HelpRequestStep).where(HelpRequestStep.request_id.in_(found))):
+            found[step.request_id][step.kind] = step
+    return found
 
 
 def _acting(session: Session, principal: Principal, request_id: uuid.UUID) -> HelpRequest:
@@ -273,8 +279,10 @@ def escalate_overdue(session: Session, now: datetime | None = None) -> list[Help
     escalation already made is not made again (and a race with another run is lost quietly)."""
     now = now or utcnow()
     made: list[HelpRequestStep] = []
-    for request in session.scalars(select(HelpRequest).where(HelpRequest.acknowledge_due_at < now)):
-        steps = steps_of(session, request.id)
+    late = list(session.scalars(select(HelpRequest).where(HelpRequest.acknowledge_due_at < now)))
+    taken = steps_for(session, [r.id for r in late])
+    for request in late:
+        steps = taken[request.id]
         if Step.CLOSED in steps:
             continue
         due = [
@@ -340,8 +348,9 @@ def _views(
     session: Session, requests: list[tuple[HelpRequest, Child, Agency]], now: datetime
 ) -> list[RequestView]:
     found = []
+    taken = steps_for(session, [request.id for request, _, _ in requests])
     for request, child, agency in requests:
-        steps = steps_of(session, request.id)
+        steps = taken[request.id]
         if Step.CLOSED in steps:
             continue
         acknowledged, answered = steps.get(Step.ACKNOWLEDGED), steps.get(Step.ANSWERED)

@@ -24,7 +24,7 @@ from openmash.safeguarding.support import (
     Kind,
     Status,
     SupportConfig,
-    events_of,
+    events_for,
     items_of,
     review_pending,
     status_of,
@@ -122,8 +122,9 @@ def support_plan(
         details={"items": [str(i.id) for i in items], "court_dates": [str(d.id) for d in dates]},
     )
     views = []
+    events_by_item = events_for(session, [item.id for item in items])
     for item in items:
-        events = events_of(session, item.id)
+        events = events_by_item[item.id]
         views.append(
             ItemView(
                 id=item.id,
