@@ -100,8 +100,10 @@ def chronology(
     purpose: str | None,
     context: Context,
     filters: ChronologyFilter | None = None,
+    action: str = "safeguarding.chronology.view",
 ) -> Chronology:
-    """Open a child's chronology (a purpose is needed outside one's own agency; always audited)."""
+    """Open a child's chronology (a purpose is needed outside one's own agency; always audited, under
+    ``action``: an export names itself, e.g. ``safeguarding.chronology.export_pdf``)."""
     filters = filters or ChronologyFilter()
     opened = open_child(
         session,
@@ -109,7 +111,7 @@ def chronology(
         child_id,
         purpose,
         context,
-        action="safeguarding.chronology.view",
+        action=action,
         details={"filters": filters.as_dict()},
     )
     child = opened.child
