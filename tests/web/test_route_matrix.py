@@ -127,6 +127,7 @@ WEB_ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/children/{child_id}/concerns/{concern_id}/mentions"): CHILD_USERS,
     ("GET", "/children/{child_id}/chronology"): CHILD_USERS,
     ("GET", "/children/{child_id}/chronology/print"): CHILD_USERS,
+    ("GET", "/children/{child_id}/chronology.pdf"): CHILD_USERS,
     ("GET", "/children/{child_id}/risk"): CHILD_USERS,
     ("POST", "/children/{child_id}/risk"): MASH,
     # Missing episodes: any agency that records about children reports a child missing and records the
