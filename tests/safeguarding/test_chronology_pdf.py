@@ -184,11 +184,12 @@ def test_a_character_without_a_shape_is_written_as_its_code_and_the_export_says_
     assert not any(line.text == UNSHOWN for line in layout(a_chronology(entry()), EXPORT))
 
 
-def test_right_to_left_words_carry_a_note_that_they_are_drawn_left_to_right() -> None:
-    lines = layout(a_chronology(entry(childs_words="قال لي لا تخبري أمك")), EXPORT)
+def test_right_to_left_writing_carries_a_note_that_it_is_drawn_left_to_right() -> None:
+    lines = layout(a_chronology(entry(childs_words="قال لي لا تخبري أمك"), forenames="נועה"), EXPORT)
     styles = [line.style for line in lines]
-    assert styles[styles.index("words") + 1] == "note"
+    assert lines[styles.index("title") + 1].text == RTL  # the name
     assert lines[styles.index("words") + 1].text == RTL
+    assert [line.text for line in lines].count(RTL) == 2
 
 
 def test_the_font_and_its_licence_are_package_data() -> None:

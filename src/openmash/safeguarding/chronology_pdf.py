@@ -184,9 +184,7 @@ def layout(c: Chronology, export: Export, has_glyph: Callable[[int], bool] = lam
         text, changed = printable(line.text, has_glyph)
         coded |= changed
         lines.append(Line(line.style, text, line.label, line.anchor, line.link_to))
-        if line.style in ("field", "words") and any(
-            unicodedata.bidirectional(ch) in ("R", "AL") for ch in text
-        ):
+        if line.style != "note" and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
             lines.append(Line("note", RTL))
     if coded:
         lines.insert(len(_cover(c, export)), Line("note", UNSHOWN))
@@ -194,7 +192,8 @@ def layout(c: Chronology, export: Export, has_glyph: Callable[[int], bool] = lam
 
 
 class _Document(FPDF):
-    """A4, DejaVu Sans, OFFICIAL-SENSITIVE and the child above and below every page, "Page n of m"."""
+    """A4, DejaVu Sans; OFFICIAL-SENSITIVE above and below every page, the child above, who and "Page n of m"
+    below."""
 
     def __init__(self, running: str, footer: str) -> None:
         super().__init__(format="A4")
