@@ -4,9 +4,9 @@ network), marking it seen with the token named in the history; another MASH's sy
 as the web inbox answers); every list and read is audited with the inbox's purpose; a token without the
 permission, or of an agency that may not give it, is refused; there is no route to close an alert.
 
-``alerts.inbox`` still serves people only (``_ensure`` refuses a principal that is not a user, and
-``_change`` writes the token's id as a user's): the tests that need a token to be let in are marked
-``xfail(strict=True)`` and start failing, to be unmarked, once the inbox takes tokens (docs/decisions/0009).
+A token reads exactly its MASH's alerts, never one addressed to a person (a lead professional), even when
+the lead is one of its own MASH's users; a list names in its audit only the alerts of the page returned
+(docs/decisions/0009).
 """
 
 from __future__ import annotations
@@ -21,24 +21,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from openmash import alerts
 from openmash.alerts.inbox import PURPOSE
-from openmash.alerts.models import Alert, AlertEvent, AlertRecipient
+from openmash.alerts.models import Alert, AlertChild, AlertEvent, AlertRecipient
 from openmash.audit.models import AuditRecord
 from openmash.audit.service import NO_CONTEXT, SYSTEM
 from openmash.config import Settings
 from openmash.db.session import transaction
-from openmash.errors import ValidationFailed
+from openmash.errors import PermissionDenied, ValidationFailed
 from openmash.identity import tokens
 from openmash.identity.models import ApiToken
 from openmash.identity.permissions import Permission, Role
+from openmash.identity.principal import principal_for_token
+from openmash.safeguarding import status
+from openmash.safeguarding.status import ChildStatus
 from tests.api.test_api import error_of
 from tests.support.factories import make_user
 from tests.support.gate import DRIVER_SURNAME, three_children_one_car
-from tests.support.safeguarding import NOW, Cast, make_cast
+from tests.support.safeguarding import NOW, Cast, make_cast, who
 
-INBOX_SERVES_PEOPLE_ONLY = pytest.mark.xfail(
-    strict=True,
-    reason="alerts.inbox refuses tokens (_ensure: principal.kind != 'user'); docs/decisions/0009",
-)
 ROUTES = [("GET", "/api/v1/alerts"), ("GET", "/api/v1/alerts/{id}"), ("POST", "/api/v1/alerts/{id}/seen")]
 
 
@@ -97,7 +96,6 @@ def _audited(sessions: sessionmaker[Session], action: str) -> list[AuditRecord]:
         )
 
 
-@INBOX_SERVES_PEOPLE_ONLY
 def test_a_mashs_system_lists_its_alerts_by_status_a_page_at_a_time_and_the_list_is_audited(
     client: TestClient, sessions: sessionmaker[Session], settings: Settings, cast: Cast, alert_id: uuid.UUID
 ) -> None:
@@ -128,7 +126,6 @@ def test_a_mashs_system_lists_its_alerts_by_status_a_page_at_a_time_and_the_list
     assert str(alert_id) in json.loads(audited[0].details)["alerts"]
 
 
-@INBOX_SERVES_PEOPLE_ONLY
 def test_a_mashs_system_reads_an_alert_with_its_records_but_never_the_driver_and_the_read_is_audited(
     client: TestClient, sessions: sessionmaker[Session], settings: Settings, cast: Cast, alert_id: uuid.UUID
 ) -> None:
@@ -150,7 +147,6 @@ def test_a_mashs_system_reads_an_alert_with_its_records_but_never_the_driver_and
     assert len(json.loads(audited.details)["records"]) == len(body["records"])
 
 
-@INBOX_SERVES_PEOPLE_ONLY
 def test_a_mashs_system_marks_an_alert_seen_and_the_history_names_the_system(
     client: TestClient, sessions: sessionmaker[Session], settings: Settings, cast: Cast, alert_id: uuid.UUID
 ) -> None:
@@ -169,7 +165,6 @@ def test_a_mashs_system_marks_an_alert_seen_and_the_history_names_the_system(
     assert len(_audited(sessions, "alerts.alert.seen")) == 1
 
 
-@INBOX_SERVES_PEOPLE_ONLY
 def test_another_mashs_system_sees_none_of_them_and_gets_404_as_the_web_does(
     client: TestClient, sessions: sessionmaker[Session], settings: Settings, cast: Cast, alert_id: uuid.UUID
 ) -> None:
@@ -231,3 +226,61 @@ def test_there_is_no_route_to_close_an_alert(client: TestClient) -> None:
     }
     assert set(paths["/api/v1/alerts/{alert_id}/seen"]) == {"post"}
     assert set(paths["/api/v1/alerts"]) == set(paths["/api/v1/alerts/{alert_id}"]) == {"get"}
+
+
+def test_a_page_of_the_list_is_audited_with_the_alerts_of_that_page_only(
+    client: TestClient, sessions: sessionmaker[Session], settings: Settings, cast: Cast, alert_id: uuid.UUID
+) -> None:
+    key = _key(sessions, settings, cast.mash.agency_id, [Permission.ALERTS_READ])
+    addressed = _mashs_alerts(sessions, cast.mash.agency_id)
+    assert len(addressed) == 2  # the network alert and the flagged driver's gate alert
+    pages = [
+        client.get("/api/v1/alerts", headers=key, params={"limit": 1, "offset": offset}).json()
+        for offset in (0, 1)
+    ]
+    assert [p["total"] for p in pages] == [2, 2]
+    assert {p["alerts"][0]["id"] for p in pages} == addressed
+    audited = [json.loads(r.details) for r in _audited(sessions, "alerts.list")]
+    assert [a["alerts"] for a in audited] == [[p["alerts"][0]["id"]] for p in pages]
+    assert [(a["total"], a["limit"], a["offset"]) for a in audited] == [(2, 1, 0), (2, 1, 1)]
+
+
+def test_a_mashs_system_never_reads_an_alert_addressed_to_a_lead_professional_of_its_mash(
+    client: TestClient, sessions: sessionmaker[Session], settings: Settings, cast: Cast, alert_id: uuid.UUID
+) -> None:
+    """A MASH's user who is a child's lead professional reads the alert addressed to them by name; their
+    MASH's system, not addressed, does not: a token is nobody's lead professional."""
+    lead = make_user(sessions, settings, [Role.MASH_PRACTITIONER])
+    assert lead.agency_id != cast.mash.agency_id
+    with transaction(sessions) as session:
+        child_id = session.scalars(select(AlertChild.child_id).where(AlertChild.alert_id == alert_id)).first()
+        assert child_id is not None
+        status.set_status(
+            session,
+            who(session, cast.mash),
+            child_id,
+            ChildStatus(lead_professional_user_id=lead.id),
+            NO_CONTEXT,
+        )
+        session.add(AlertRecipient(alert_id=alert_id, user_id=lead.id))  # as the engine addresses a lead
+    with transaction(sessions) as session:
+        assert alert_id in {a.id for a in alerts.alerts_for(session, who(session, lead))}
+    key = _key(sessions, settings, lead.agency_id, [Permission.ALERTS_READ])
+    listed = client.get("/api/v1/alerts", headers=key, params={"status": ["new", "seen", "closed"]})
+    assert listed.status_code == 200, listed.text
+    assert listed.json() == {"total": 0, "alerts": []}
+    error_of(client.get(f"/api/v1/alerts/{alert_id}", headers=key), 404, "not_found")
+    error_of(client.post(f"/api/v1/alerts/{alert_id}/seen", headers=key), 404, "not_found")
+
+
+def test_a_token_never_closes_an_alert_even_through_the_service(
+    sessions: sessionmaker[Session], settings: Settings, cast: Cast, alert_id: uuid.UUID
+) -> None:
+    key = _key(sessions, settings, cast.mash.agency_id, [Permission.ALERTS_READ])
+    with transaction(sessions) as session:
+        found = tokens.authenticate(session, key["Authorization"].removeprefix("Bearer "))
+        assert found is not None
+        system = principal_for_token(found)
+        with pytest.raises(PermissionDenied, match="named person"):
+            alerts.close_alert(session, system, alert_id, "Done in our system", NO_CONTEXT, now=NOW)
+        assert session.get(Alert, alert_id).status == "new"  # type: ignore[union-attr]

@@ -9,7 +9,14 @@ What the shells call (one transaction per user action):
 """
 
 from openmash.alerts.engine import evaluate_child, evaluate_sighting, evaluate_vehicle, run_scheduled
-from openmash.alerts.inbox import alert_detail, alerts_for, close_alert, count_new, mark_seen
+from openmash.alerts.inbox import (
+    alert_detail,
+    alerts_for,
+    alerts_page,
+    close_alert,
+    count_new,
+    mark_seen,
+)
 from openmash.alerts.rules import list_rules, seed_default_rules, update_rule
 from openmash.alerts.senders import OutboxSender, SmtpSender, deliver_pending, sender_for
 
@@ -18,6 +25,7 @@ __all__ = [
     "SmtpSender",
     "alert_detail",
     "alerts_for",
+    "alerts_page",
     "close_alert",
     "count_new",
     "deliver_pending",

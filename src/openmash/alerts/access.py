@@ -187,6 +187,8 @@ def may_read(session: Session, principal: Principal, alert: Alert) -> bool:
     """Whether the alert is the reader's now: their MASH's, or theirs as a named lead professional."""
     if addressed_mash(session, principal, alert.id):
         return True
+    if principal.kind != "user":
+        return False  # a token is its MASH's system, never a named lead professional
     named = session.scalar(
         select(AlertRecipient.id).where(
             AlertRecipient.alert_id == alert.id, AlertRecipient.user_id == principal.id

@@ -6,8 +6,13 @@ reads an alert only while still lead professional of one of its children, never 
 and only if they may see one of its records; they see by name only the children whose whole record they may
 see or their agency knows (others are counted: "and 2 other children"), only the records the concern rule
 lets them see (restricted categories not even counted), and nothing from the driver register. The status
-(seen, closed) is the MASH's: only users of an addressed MASH change it. Every list and every alert opened is
+(seen, closed) is the MASH's: only an addressed MASH changes it. Every list and every alert opened is
 audited with a fixed purpose and the children and records shown, as the hub's other work lists are.
+
+An API token of a MASH holding ``ALERTS_READ`` (docs/decisions/0009) is its MASH's case system: it reads
+exactly the alerts addressed to its MASH as an agency, never one addressed to a person (it is no lead
+professional), and marks them seen (the history names the token, ``by_user_id`` stays empty); closing says
+what was done, a person's account, so a token never closes one.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from openmash.alerts.access import (
@@ -69,6 +74,12 @@ class AlertSummary:
 
 
 @dataclass(frozen=True)
+class AlertsPage:
+    total: int  # all the reader's alerts in the statuses asked for
+    alerts: list[AlertSummary]  # the page of them (``limit`` from ``offset``)
+
+
+@dataclass(frozen=True)
 class EventShown:
     kind: str
     at: datetime
@@ -90,16 +101,17 @@ class AlertDetail:
 
 
 def _ensure(principal: Principal) -> None:
-    if not principal.can(Permission.ALERTS_READ) or principal.kind != "user":
+    if not principal.can(Permission.ALERTS_READ):
         raise PermissionDenied("You do not have permission to see alerts")
 
 
 def _candidates(principal: Principal) -> object:
-    """Alerts addressed to the person's MASH or naming them (``access.may_read`` decides the latter)."""
-    clauses = [AlertRecipient.user_id == principal.id]
+    """Alerts addressed to the reader's MASH or naming them (``access.may_read`` decides the latter): a token
+    is named in none."""
+    clauses = [AlertRecipient.user_id == principal.id] if principal.kind == "user" else []
     if is_mash(principal):
         clauses.append(AlertRecipient.agency_id == principal.agency_id)
-    return select(AlertRecipient.alert_id).where(or_(*clauses))
+    return select(AlertRecipient.alert_id).where(or_(false(), *clauses))
 
 
 def _mine(session: Session, principal: Principal, statuses: tuple[str, ...]) -> list[Alert]:
@@ -146,25 +158,39 @@ def _summary(session: Session, principal: Principal, alert: Alert) -> AlertSumma
     )
 
 
+def alerts_page(
+    session: Session,
+    principal: Principal,
+    *,
+    statuses: tuple[str, ...] = (NEW, SEEN),
+    limit: int | None = None,
+    offset: int = 0,
+) -> AlertsPage:
+    """The reader's alerts in these statuses, new first, then the latest fired, ``limit`` of them from
+    ``offset`` (all when ``limit`` is None), with how many there are in all. Audited with the alerts and
+    children of the page only: nothing else of them is shown."""
+    _ensure(principal)
+    if offset < 0 or (limit is not None and limit < 0):
+        raise ValueError("limit and offset must not be negative")
+    alerts = _mine(session, principal, statuses)
+    page = alerts[offset:] if limit is None else alerts[offset : offset + limit]
+    found = [_summary(session, principal, a) for a in page]
+    details: dict[str, object] = {
+        "alerts": [str(a.id) for a in found],
+        "children": sorted({str(c.child_id) for a in found for c in a.children}),
+        "statuses": list(statuses),
+    }
+    if limit is not None or offset:
+        details |= {"total": len(alerts), "limit": limit, "offset": offset}
+    audit.record(session, "alerts.list", principal.actor, purpose=PURPOSE, details=details)
+    return AlertsPage(total=len(alerts), alerts=found)
+
+
 def alerts_for(
     session: Session, principal: Principal, *, statuses: tuple[str, ...] = (NEW, SEEN)
 ) -> list[AlertSummary]:
-    """The person's alerts in these statuses, new first, then the latest fired. Audited."""
-    _ensure(principal)
-    alerts = _mine(session, principal, statuses)
-    found = [_summary(session, principal, a) for a in alerts]
-    audit.record(
-        session,
-        "alerts.list",
-        principal.actor,
-        purpose=PURPOSE,
-        details={
-            "alerts": [str(a.id) for a in found],
-            "children": sorted({str(c.child_id) for a in found for c in a.children}),
-            "statuses": list(statuses),
-        },
-    )
-    return found
+    """All the reader's alerts in these statuses, new first, then the latest fired. Audited."""
+    return alerts_page(session, principal, statuses=statuses).alerts
 
 
 def count_new(session: Session, principal: Principal) -> int:
@@ -296,7 +322,12 @@ def _change(
         alert.open_key = None
     session.add(
         AlertEvent(
-            alert_id=alert.id, kind=kind, at=now, by_user_id=principal.id, by=principal.label, note=note
+            alert_id=alert.id,
+            kind=kind,
+            at=now,
+            by_user_id=principal.id if principal.kind == "user" else None,
+            by=principal.label,
+            note=note,
         )
     )
     session.flush()
@@ -336,9 +367,11 @@ def close_alert(
     *,
     now: datetime | None = None,
 ) -> Alert:
-    """Close an alert, saying what was done (a user of an addressed MASH). New facts later raise a new
-    alert."""
+    """Close an alert, saying what was done (a user of an addressed MASH: a person's account, never a
+    token's). New facts later raise a new alert."""
     alert = _actionable(session, principal, alert_id)
+    if principal.kind != "user":
+        raise PermissionDenied("Closing an alert says what was done about it: a named person closes it")
     if alert.status == CLOSED:
         raise Conflict("This alert is already closed")
     form = Form()

@@ -78,8 +78,8 @@ def list_alerts(
 ) -> AlertPage:
     wanted = tuple(s for s in STATUSES if s in status) if status else (NEW, SEEN)
     with app_context(request).transaction() as session:
-        found = alerts.alerts_for(session, principal, statuses=wanted)
-    return AlertPage(total=len(found), alerts=[_summary(a) for a in found[offset : offset + limit]])
+        page = alerts.alerts_page(session, principal, statuses=wanted, limit=limit, offset=offset)
+    return AlertPage(total=page.total, alerts=[_summary(a) for a in page.alerts])
 
 
 @router.get(
