@@ -35,6 +35,7 @@ from bench.matching import system
 from bench.matching.metrics import PRF
 from openmash.db.session import transaction
 from openmash.matching import engine, index, train
+from openmash.matching.compare import Prepared
 from openmash.matching.model import Model, load_model
 from openmash.matching.record import MatchRecord, known
 
@@ -97,7 +98,7 @@ def _score(predicted: dict[str, str], truth: set[tuple[str, str]]) -> PRF:
 def _trained(sessions: Any, left: list[MatchRecord], right: list[MatchRecord]) -> Model:
     rng = random.Random(5)  # noqa: S311 - reproducible sample
     random_pairs = [(rng.choice(left), rng.choice(right)) for _ in range(50_000)]
-    candidate_pairs: list[tuple[MatchRecord, MatchRecord]] = []
+    candidate_pairs: list[tuple[MatchRecord | Prepared, MatchRecord | Prepared]] = []
     with transaction(sessions) as session:
         for record in left:
             candidate_pairs += [(record, held) for held in engine.candidates(session, DOMAIN, record)]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from openmash.db.session import transaction
-from openmash.matching import engine, index
+from openmash.matching import engine, index, pipeline
 from openmash.matching.models import MatchEntry, MatchKey
 from openmash.matching.record import MatchRecord
 
@@ -170,7 +170,11 @@ def _index_rows(session: Session, domain: str) -> set[tuple[str, int]]:
     return {(record_id, key) for record_id, key in rows}
 
 
-def test_a_whole_build_writes_the_same_index_as_record_by_record(sessions: sessionmaker[Session]) -> None:
+@pytest.mark.parametrize("workers", [0, 1], ids=["keyed here", "keyed in a worker process"])
+def test_a_whole_build_writes_the_same_index_as_record_by_record(
+    sessions: sessionmaker[Session], workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "POOL_FROM_BATCH", 100)  # these batches of 500 and 700 go to the worker
     people = [
         _record(f"p{i}", surname, "Ali", date(1980, 1, 1) + timedelta(days=i))
         for i, surname in enumerate(["Khan", "Oyelaran", "Smith", "Kowalski"] * 300)
@@ -182,7 +186,7 @@ def test_a_whole_build_writes_the_same_index_as_record_by_record(sessions: sessi
         one_by_one = _index_rows(session, DOMAIN)
         shares = index.frequencies(session, DOMAIN, [("surname", "khan"), ("forenames", "ali")])
     with transaction(sessions) as session:
-        built = index.build(session, DOMAIN, [people[:500], [], people[500:]])
+        built = index.build(session, DOMAIN, [people[:500], [], people[500:]], workers=workers)
     assert built == len(people)
     with transaction(sessions) as session:
         assert _index_rows(session, DOMAIN) == one_by_one

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from openmash.matching.index import MIN_RECORDS_FOR_FREQUENCIES, terms_of
-from openmash.matching.keys import swapped_day_and_month
+from openmash.matching.index import MIN_RECORDS_FOR_FREQUENCIES
+from openmash.matching.keys import swapped_day_and_month, terms_of
 from openmash.matching.model import Frequency, Model, Scored, load_model, score
 from openmash.matching.normalise import forename_key, joined, joined_token, phonetic_codes, tokens
 from openmash.matching.proposals import PROPOSABLE_BANDS

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, aliased
 
 from openmash.matching import storage
 from openmash.matching.compare import Prepared, prepare
-from openmash.matching.index import frequencies, placeholder, terms_of
-from openmash.matching.keys import query_keys
+from openmash.matching.index import frequencies, placeholder
+from openmash.matching.keys import query_keys, terms_of
 from openmash.matching.model import Model, Scored, load_model, score
 from openmash.matching.models import MatchEntry, MatchKey
 from openmash.matching.record import MatchRecord

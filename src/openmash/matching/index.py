@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from openmash.db.session import roomy_cache
 from openmash.matching import storage
-from openmash.matching.keys import record_keys
+from openmash.matching.keys import record_keys, terms_of
 from openmash.matching.models import MatchEntry, MatchKey, MatchTermCount
-from openmash.matching.normalise import joined
+from openmash.matching.pipeline import keyed_batches
 from openmash.matching.record import MatchRecord
 
 ALL = "*"  # the field and value of the row counting a domain's records
@@ -39,18 +39,6 @@ _INSERT_KEYS = {
 def placeholder(connection: Connection) -> str:
     """The driver's positional parameter mark, for the few statements written for the driver."""
     return "?" if connection.dialect.paramstyle == "qmark" else "%s"
-
-
-def terms_of(record: MatchRecord) -> list[tuple[str, str]]:
-    """The values counted for term frequencies: the main name's surname and forenames, joined."""
-    if not record.names:
-        return []
-    surname, forenames = record.names[0]
-    return [
-        (field, value)
-        for field, value in (("surname", joined(surname)), ("forenames", joined(forenames)))
-        if value
-    ]
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -116,14 +104,16 @@ def build(
     domain: str,
     batches: Iterable[Sequence[MatchRecord]],
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> int:
     """A domain's whole index afresh (a rebuild, a first load of millions): the domain is cleared, entries
     written batch by batch, and the keys gathered in a scratch table and written in key order at the end
     with the entry index made afterwards. Inserting millions of hashed keys one batch at a time scatters
     them over the whole B-tree (a 2M-person index took 23 minutes that way); in key order it is appended.
-    One transaction, the caller's: readers see the old index until it commits."""
+    One transaction, the caller's: readers see the old index until it commits. Large batches are keyed in
+    ``workers`` other processes meanwhile (``pipeline.py``; 0 keys them here)."""
     with roomy_cache(session):
-        return _build(session, domain, batches, progress)
+        return _build(session, domain, batches, progress, workers)
 
 
 def _build(
@@ -131,6 +121,7 @@ def _build(
     domain: str,
     batches: Iterable[Sequence[MatchRecord]],
     progress: Callable[[int], None] | None,
+    workers: int | None,
 ) -> int:
     clear(session, domain)
     connection = session.connection()
@@ -138,18 +129,13 @@ def _build(
     connection.exec_driver_sql("CREATE TEMPORARY TABLE match_keys_staged (key BIGINT, entry_id BIGINT)")
     counts: Counter[tuple[str, str]] = Counter()
     total = 0
-    for batch in batches:
-        if not batch:
-            continue
-        ids = _insert_entries(session, domain, batch)
+    for batch, keyed in keyed_batches(domain, batches, workers):
+        ids = _insert_entries(session, domain, batch, keyed.data)
         keys = [
-            (key, entry_id)
-            for entry_id, record in zip(ids, batch, strict=True)
-            for key in record_keys(domain, record)
+            (key, entry_id) for entry_id, its_keys in zip(ids, keyed.keys, strict=True) for key in its_keys
         ]
         _write_keys(session, keys, table="match_keys_staged")
-        for record in batch:
-            counts.update(terms_of(record))
+        counts.update(keyed.terms)
         counts[(ALL, ALL)] += len(batch)
         total += len(batch)
         if progress is not None:
@@ -176,13 +162,16 @@ def _build(
     return total
 
 
-def _insert_entries(session: Session, domain: str, records: Sequence[MatchRecord]) -> list[int]:
+def _insert_entries(
+    session: Session, domain: str, records: Sequence[MatchRecord], data: Sequence[str] | None = None
+) -> list[int]:
     """Write new entries straight to the driver and return their ids, in order. The ids are taken first
     (PostgreSQL: from the table's sequence; SQLite: after the highest, safe because every SQLite write
     transaction here holds the database's write lock from its BEGIN IMMEDIATE): SQLAlchemy's RETURNING
     for many rows costs a statement a row on SQLite."""
     connection = session.connection()
     driver = connection.connection.driver_connection
+    data = [storage.dumps(record) for record in records] if data is None else data
     if isinstance(driver, psycopg.Connection):
         ids = [
             int(entry_id)
@@ -199,13 +188,14 @@ def _insert_entries(session: Session, domain: str, records: Sequence[MatchRecord
             ) as copy,
         ):
             copy.set_types(["int8", "text", "text", "text"])
-            for entry_id, record in zip(ids, records, strict=True):
-                copy.write_row((entry_id, domain, record.record_id, storage.dumps(record)))
+            for entry_id, record, stored in zip(ids, records, data, strict=True):
+                copy.write_row((entry_id, domain, record.record_id, stored))
         return ids
     highest = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM match_entries").scalar() or 0
     ids = list(range(int(highest) + 1, int(highest) + 1 + len(records)))
     rows = [
-        (entry_id, domain, r.record_id, storage.dumps(r)) for entry_id, r in zip(ids, records, strict=True)
+        (entry_id, domain, record.record_id, stored)
+        for entry_id, record, stored in zip(ids, records, data, strict=True)
     ]
     sqlite_cursor = connection.connection.cursor()
     try:

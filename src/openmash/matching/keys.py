@@ -147,3 +147,15 @@ def query_keys(domain: str, record: MatchRecord) -> set[int]:
     for surname, forenames in names:
         keys |= name_date_keys(surname, forenames, born, name_only=born is None)
     return {hash_key(domain, kind, value) for kind, value in keys}
+
+
+def terms_of(record: MatchRecord) -> list[tuple[str, str]]:
+    """The values counted for term frequencies: the main name's surname and forenames, joined."""
+    if not record.names:
+        return []
+    surname, forenames = record.names[0]
+    return [
+        (field, value)
+        for field, value in (("surname", joined(surname)), ("forenames", joined(forenames)))
+        if value
+    ]
