@@ -25,6 +25,7 @@ from openmash.identity.models import ApiToken
 from openmash.identity.permissions import Permission
 from openmash.network import mentions
 from openmash.safeguarding import categories
+from openmash.safeguarding.models import Concern
 from openmash.safeguarding.models_gate import GateSighting
 from tests.api.test_api import error_of
 from tests.support.gate import three_children_one_car
@@ -173,3 +174,40 @@ def test_a_correction_through_the_api_carries_the_mentions_unless_it_gives_its_o
         given = mentions.mentions_of(session, uuid.UUID(second.json()["id"]))
         assert [m.value for m in carried] == ["Dean"]
         assert [m.value for m in given] == ["Dan"]
+
+
+def test_a_correction_through_the_api_that_shares_with_police_must_give_its_mentions(
+    client: TestClient, sessions: sessionmaker[Session], settings: Settings, cast: Cast
+) -> None:
+    """Left out, ``mentions`` would carry the original's adults to police unseen by anyone: a 422 naming the
+    field, nothing written; given, police see exactly what the correction chose."""
+    with transaction(sessions) as session:
+        school = who(session, cast.school)
+        child = make_child(session, school)
+        concern_id = record(session, school, child.id, shared_with_police=False).id
+    key = _key(sessions, settings, cast.school.agency_id, [Permission.CONCERNS_RECORD])
+    client.post(f"/api/v1/concerns/{concern_id}/mentions", headers=key, json={"adults": ["Dean Smith"]})
+    body = {
+        "category": "going_missing",
+        "occurred_at": "2026-03-01T12:00:00+00:00",
+        "summary": "Now shared",
+        "shared_with_police": True,
+        "reason": "Police asked for it",
+    }
+    refused = error_of(
+        client.post(f"/api/v1/concerns/{concern_id}/corrections", headers=key, json=body),
+        422,
+        "validation_failed",
+    )
+    assert set(refused["fields"]) == {"mentions"}
+    with transaction(sessions) as session:
+        assert mentions.mentions_of(session, concern_id)  # the original's, untouched
+        assert session.scalar(select(Concern.id).where(Concern.corrects_id == concern_id)) is None
+    made = client.post(
+        f"/api/v1/concerns/{concern_id}/corrections",
+        headers=key,
+        json={**body, "mentions": {"adults": []}},
+    )
+    assert made.status_code == 201, made.text
+    with transaction(sessions) as session:
+        assert mentions.mentions_of(session, uuid.UUID(made.json()["id"])) == []

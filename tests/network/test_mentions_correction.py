@@ -17,13 +17,15 @@ from openmash.audit.models import AuditRecord
 from openmash.audit.service import NO_CONTEXT
 from openmash.config import Settings
 from openmash.db.session import transaction
-from openmash.errors import Conflict, NotFoundError, PermissionDenied
+from openmash.errors import Conflict, NotFoundError, PermissionDenied, ValidationFailed
+from openmash.identity.permissions import Role
 from openmash.identity.principal import Principal
 from openmash.network import links, mentions, service
 from openmash.network.links import EntityRef, Kind
 from openmash.network.mentions import MentionsInput
 from openmash.safeguarding.concerns import ConcernInput
 from openmash.safeguarding.models import Concern
+from tests.support.factories import make_user
 from tests.support.safeguarding import NOW, Cast, at, make_cast, make_child, record, who
 
 PURPOSE = "strategy discussion 2026/061"
@@ -198,3 +200,118 @@ def test_a_concerns_mentions_are_read_only_by_those_who_may_see_the_concern(
         assert mine.current
         read = session.scalars(select(AuditRecord).where(AuditRecord.action == "network.mentions.read")).all()
         assert {r.purpose for r in read} >= {PURPOSE}
+
+
+def test_a_correction_that_widens_who_sees_the_concern_must_say_what_it_mentions(
+    sessions: sessionmaker[Session], cast: Cast
+) -> None:
+    """Sharing with police, or moving out of a restricted category, shows the concern to people who could
+    not see the entry it corrects: carrying the original's mentions to them silently is refused, before
+    anything is written; giving them (even none) is the corrector's choice."""
+    with transaction(sessions) as session:
+        school, police = who(session, cast.school), who(session, cast.police)
+        child = make_child(session, school)
+        private = record(session, school, child.id, occurred_at=at(2026, 2, 3), shared_with_police=False)
+        mentions.record_mentions(
+            session, school, private.id, MentionsInput(adults=["Dean"]), NO_CONTEXT, now=NOW
+        )
+        intel = record(session, police, child.id, "police_intelligence", at(2026, 2, 4))
+        mentions.record_mentions(
+            session, police, intel.id, MentionsInput(adults=["Dean"]), NO_CONTEXT, now=NOW
+        )
+        private_id, intel_id = private.id, intel.id
+    widenings = [
+        (cast.school, private_id, {"shared_with_police": True}),
+        (cast.police, intel_id, {"category_code": "going_missing"}),
+    ]
+    for login, concern_id, changes in widenings:
+        with transaction(sessions) as session:
+            principal, concern = who(session, login), session.get(Concern, concern_id)
+            assert concern is not None
+            with pytest.raises(ValidationFailed) as refused:
+                mentions.correct_with_mentions(
+                    session,
+                    principal,
+                    concern_id,
+                    _as_input(concern, **changes),
+                    "Widen",
+                    NO_CONTEXT,
+                    now=NOW,
+                )
+            assert set(refused.value.fields) == {"mentions"}
+            assert session.scalar(select(Concern.id).where(Concern.corrects_id == concern_id)) is None
+            chosen = mentions.correct_with_mentions(
+                session,
+                principal,
+                concern_id,
+                _as_input(concern, **changes),
+                "Widen",
+                NO_CONTEXT,
+                mentions=MentionsInput(),
+                now=NOW,
+            )
+            assert mentions.mentions_of(session, chosen.id) == []
+    with transaction(sessions) as session:
+        # Narrowing, or changing nothing of who sees it, still carries them without being asked.
+        school = who(session, cast.school)
+        shared = record(session, school, child.id, occurred_at=at(2026, 2, 5), shared_with_police=True)
+        mentions.record_mentions(
+            session, school, shared.id, MentionsInput(adults=["Dean"]), NO_CONTEXT, now=NOW
+        )
+        narrowed = mentions.correct_with_mentions(
+            session,
+            school,
+            shared.id,
+            _as_input(shared, shared_with_police=False),
+            "Withdraw",
+            NO_CONTEXT,
+            now=NOW,
+        )
+        assert [m.value for m in mentions.mentions_of(session, narrowed.id)] == ["Dean"]
+
+
+def test_a_mention_carried_by_a_correction_keeps_who_recorded_it_and_when(
+    sessions: sessionmaker[Session], settings: Settings, cast: Cast
+) -> None:
+    colleague = make_user(sessions, settings, [Role.SCHOOL_DSL], agency_id=cast.school.agency_id)
+    with transaction(sessions) as session:
+        school = who(session, cast.school)
+        child = make_child(session, school)
+        original = record(session, school, child.id, occurred_at=at(2026, 2, 3))
+        mentions.record_mentions(
+            session, school, original.id, MentionsInput(adults=["Dean"]), NO_CONTEXT, now=at(2026, 2, 3)
+        )
+        (first,) = mentions.mentions_of(session, original.id)
+        other = who(session, colleague)
+        typo = mentions.correct_with_mentions(
+            session,
+            other,
+            original.id,
+            _as_input(original, summary="Typo fixed"),
+            "Typo",
+            NO_CONTEXT,
+            now=NOW,
+        )
+        (carried,) = mentions.mentions_of(session, typo.id)
+        provenance = (first.recorded_by, first.recorded_by_user_id, first.recorded_at, first.agency_id)
+        assert (carried.recorded_by, carried.recorded_by_user_id, carried.recorded_at, carried.agency_id) == (
+            provenance
+        )
+        # Given again as it was, it keeps its provenance too; a new one is the corrector's.
+        given = mentions.correct_with_mentions(
+            session,
+            other,
+            typo.id,
+            _as_input(typo),
+            "He also named a phone",
+            NO_CONTEXT,
+            mentions=MentionsInput(adults=["Dean"], phones=["07700 900123"]),
+            now=NOW,
+        )
+        by_kind = {m.kind: m for m in mentions.mentions_of(session, given.id)}
+        assert (by_kind["adult"].recorded_by, by_kind["adult"].recorded_at) == (
+            first.recorded_by,
+            first.recorded_at,
+        )
+        assert (by_kind["phone"].recorded_by, by_kind["phone"].recorded_at) == (other.label, NOW)
+        assert other.label != first.recorded_by

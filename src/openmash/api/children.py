@@ -241,7 +241,8 @@ def mentions_input(body: MentionsIn) -> MentionsInput:
     status_code=201,
     responses={**NOT_FOUND, **CONFLICT},
     summary="Correct a concern your agency recorded: a new entry with the reason (never an edit); what the "
-    "concern mentions is carried over unless the correction gives its own",
+    "concern mentions is carried over unless the correction gives its own, which it must when it widens who "
+    "may see the concern",
 )
 def correct_concern(
     request: Request,

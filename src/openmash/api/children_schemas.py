@@ -129,7 +129,9 @@ class CorrectionIn(ConcernIn):
     mentions: MentionsIn | None = Field(
         default=None,
         description="What the correction mentions. Left out: the corrected entry's mentions are carried "
-        "over; given (even empty): the correction mentions exactly these (how a wrong one is taken out).",
+        "over (keeping who recorded each and when); given (even empty): the correction mentions exactly "
+        "these (how a wrong one is taken out). Required (422 on `mentions` otherwise) when the correction "
+        "lets more people see the concern: now shared with police, or out of a restricted category.",
     )
 
 

@@ -5,7 +5,10 @@ it), on its latest version, in the same transaction or later. A mention can only
 wrong one is corrected by correcting the concern with the mentions it should have (``correct_with_mentions``),
 since only a concern's current version links. A correction that gives no mentions carries the corrected
 entry's over, so the network and the alerts do not lose them (the superseded entry's no longer link, so
-nothing is counted twice). Each value is kept as typed (trimmed) with its normalised key
+nothing is counted twice), except one that widens who may see the concern (now shared with police, or out of
+a restricted category): that one must say what it mentions, so that a wider audience never gets the
+original's mentions without the corrector choosing them. A mention carried over, or given again as it was,
+keeps who recorded it and when. Each value is kept as typed (trimmed) with its normalised key
 (``network.normalise``); the same key twice on one concern is kept once. Audited with the kinds and counts,
 not the values (the audit is read more widely than the record).
 
@@ -32,7 +35,7 @@ from openmash.network.models import ConcernMention
 from openmash.network.normalise import normalise_address, normalise_adult, normalise_phone
 from openmash.safeguarding import concerns
 from openmash.safeguarding.concerns import ConcernInput
-from openmash.safeguarding.models import Concern
+from openmash.safeguarding.models import Concern, ConcernCategory
 from openmash.safeguarding.visibility import (
     Scope,
     may_correct,
@@ -112,7 +115,12 @@ def _add(
     concern: Concern,
     found: list[tuple[str, str, str, str | None]],
     now: datetime,
+    earlier: list[ConcernMention] | None = None,
 ) -> list[ConcernMention]:
+    """Add these mentions to the concern (once per kind and key). ``earlier``: the corrected entry's, whose
+    provenance (agency, who recorded it, when) a mention carried over, or given again exactly as it was,
+    keeps: a correction does not rewrite who first recorded what."""
+    before = {(m.kind, m.value, m.key, m.postcode): m for m in earlier or []}
     held = {
         (m.kind, m.key)
         for m in session.scalars(select(ConcernMention).where(ConcernMention.concern_id == concern.id))
@@ -122,18 +130,21 @@ def _add(
         if (kind, key) in held:
             continue
         held.add((kind, key))
+        first = before.get((kind, value, key, postcode))
         mention = ConcernMention(
             id=uuid.uuid4(),
             concern_id=concern.id,
             child_id=concern.child_id,
-            agency_id=principal.agency_id,
+            agency_id=first.agency_id if first else principal.agency_id,
             kind=kind,
             value=value,
             key=key,
             postcode=postcode,
-            recorded_by_user_id=principal.id if principal.kind == "user" else None,
-            recorded_by=principal.label,
-            recorded_at=now,
+            recorded_by_user_id=(
+                first.recorded_by_user_id if first else principal.id if principal.kind == "user" else None
+            ),
+            recorded_by=first.recorded_by if first else principal.label,
+            recorded_at=first.recorded_at if first else now,
         )
         session.add(mention)
         made.append(mention)
@@ -169,6 +180,43 @@ def record_mentions(
     return made
 
 
+MENTIONS_REQUIRED = (
+    "This correction lets more people see the concern: say what it mentions (even none), so that only what "
+    "you choose is shown to them"
+)
+
+
+def widens(session: Session, original: Concern, data: ConcernInput) -> bool:
+    """Whether a correction with these settings lets someone see the concern who could not see the entry it
+    corrects: now shared with police, or moved out of a restricted category into one that is unrestricted or
+    names other roles. (A category that does not exist is the correction's own error, reported there.)"""
+    if data.shared_with_police and not original.shared_with_police:
+        return True
+    before = original.category.restricted_roles
+    if not before:
+        return False
+    after = session.scalars(select(ConcernCategory).where(ConcernCategory.code == data.category_code)).first()
+    return after is not None and (not after.restricted_roles or not after.restricted_roles <= before)
+
+
+def _must_name_mentions(
+    session: Session, principal: Principal, concern_id: uuid.UUID, data: ConcernInput
+) -> bool:
+    """Whether the correction must give its mentions: it widens the audience. Asked only of someone who may
+    make the correction, on the latest version (anyone else gets the correction's own refusal, which tells
+    nothing of the concern's settings)."""
+    original = session.get(Concern, concern_id)
+    if (
+        original is None
+        or not principal.can(Permission.CONCERNS_RECORD)
+        or not may_correct(principal, original)
+    ):
+        return False
+    if session.scalar(select(Concern.id).where(Concern.corrects_id == original.id)) is not None:
+        return False
+    return widens(session, original, data)
+
+
 def correct_with_mentions(
     session: Session,
     principal: Principal,
@@ -182,17 +230,23 @@ def correct_with_mentions(
 ) -> Concern:
     """Correct a concern (``safeguarding.concerns.correct_concern``) and give the correction its mentions, in
     the caller's transaction: ``mentions`` when given (the correction mentions exactly these: how a wrong
-    mention is taken out), otherwise the corrected entry's, carried over. Audited with kinds and counts."""
+    mention is taken out), otherwise the corrected entry's, carried over. A correction that widens who may
+    see the concern (``widens``) must give ``mentions``: ``ValidationFailed`` on ``mentions`` otherwise,
+    before anything is written. A mention carried, or given again as it was, keeps its provenance. Audited
+    with kinds and counts."""
     found: list[tuple[str, str, str, str | None]] = []
     if mentions is not None:
         found, errors = _read(mentions)
         if errors:  # before anything is written (the correction's own problems come once these are right)
             raise ValidationFailed(errors)
+    elif _must_name_mentions(session, principal, concern_id, data):
+        raise ValidationFailed({"mentions": MENTIONS_REQUIRED})
     correction = concerns.correct_concern(session, principal, concern_id, data, reason, context, now=now)
     carried = mentions is None
+    earlier = mentions_of(session, concern_id)
     if carried:
-        found = [(m.kind, m.value, m.key, m.postcode) for m in mentions_of(session, concern_id)]
-    made = _add(session, principal, correction, found, correction.recorded_at)
+        found = [(m.kind, m.value, m.key, m.postcode) for m in earlier]
+    made = _add(session, principal, correction, found, correction.recorded_at, earlier)
     if made or not carried:
         audit.record(
             session,
