@@ -257,9 +257,18 @@ def screen_child(
     config: RiskConfig = DEFAULT_CONFIG,
 ) -> RiskScreening:
     """Screen a child now (the MASH), optionally raising the grade on professional judgement; the screening
-    is kept as history and the view of the record it reads is audited."""
+    is kept as history and the view of the record it reads is audited. Judgement is a named person's: an API
+    token (the MASH's system) may screen, but giving a judgement from one is refused (docs/decisions/0009)."""
     if not principal.can(Permission.RISK_SCREEN):
         raise PermissionDenied("Only the MASH screens a child for risk")
+    judging = bool((judgement_band or "").strip() or (judgement_reasons or "").strip())
+    if judging and principal.kind != "user":
+        raise ValidationFailed(
+            {
+                "judgement_band": "Professional judgement is a named person's: record it signed in as "
+                "yourself, not through an API token"
+            }
+        )
     now = now or utcnow()
     opened = open_child(session, principal, child_id, purpose, context, action="safeguarding.risk.screen")
     child = opened.child
