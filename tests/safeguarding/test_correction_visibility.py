@@ -5,11 +5,13 @@ triage) give the same answer."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from openmash.audit.service import NO_CONTEXT
@@ -22,12 +24,14 @@ from openmash.safeguarding.concerns import ConcernInput
 from openmash.safeguarding.models import Concern
 from openmash.safeguarding.status import ChildStatus
 from openmash.safeguarding.visibility import (
+    Scope,
     Sight,
     concern_sight,
     get_child,
     scope_for,
     visible_concern_ids,
 )
+from tests.conftest import Database
 from tests.support.factories import UserLogin
 from tests.support.safeguarding import NOW, Cast, at, make_cast, make_child, record, who
 
@@ -172,3 +176,47 @@ def test_a_police_view_needs_no_purpose_for_an_entry_the_withdrawal_hid(
     with transaction(sessions) as session:
         found = chronology(session, who(session, cast.police), child_id, purpose=None, context=NO_CONTEXT)
         assert [e.category_code for e in found.entries] == ["drugs_or_alcohol"]
+
+
+def _bounded(session: Session, backend: str, seconds: float = 5.0) -> None:
+    """Make a runaway query fail instead of hanging the suite (a recursive walk that never ends)."""
+    if backend == "postgresql":
+        session.execute(text(f"SET LOCAL statement_timeout = {int(seconds * 1000)}"))
+        return
+    raw = session.connection().connection.dbapi_connection
+    deadline = time.monotonic() + seconds
+    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)  # type: ignore[union-attr]
+
+
+def test_the_chain_walk_starts_from_the_childs_own_corrections_and_survives_a_corrupt_cycle(
+    sessions: sessionmaker[Session], cast: Cast, database: Database
+) -> None:
+    """The batch check walks only the chains of the children its concerns are about, and a correction chain
+    that loops (a corrupt row correcting itself: impossible through the services) ends the walk rather than
+    running for ever, for that child's own concerns too."""
+    with transaction(sessions) as session:
+        school, mash = who(session, cast.school), who(session, cast.mash)
+        child, other = make_child(session, school), make_child(session, school)
+        status.set_status(
+            session, mash, child.id, ChildStatus(lead_professional_user_id=school.id), NO_CONTEXT
+        )
+        seen = record(session, mash, child.id, "going_missing", at(2026, 3, 1))
+        moved = record(session, mash, child.id, "drugs_or_alcohol", at(2026, 3, 2))
+        hidden = _correct(session, mash, moved, category_code="police_intelligence")
+        template = record(session, mash, other.id, "police_intelligence", at(2026, 3, 3))
+        looped = uuid.uuid4()
+        columns = {a.key: getattr(template, a.key) for a in sa_inspect(Concern).column_attrs}
+        session.add(
+            Concern(**{**columns, "id": looped, "corrects_id": looped, "correction_reason": "Corrupt"})
+        )
+        session.flush()
+        plain = record(session, school, other.id, "going_missing", at(2026, 3, 4))
+        ids = {seen.id, moved.id, hidden.id}
+        child_id, seen_id, looped_id, plain_id = child.id, seen.id, looped, plain.id
+    backend = database.backend
+    with transaction(sessions) as session:
+        _bounded(session, backend)
+        school = who(session, cast.school)
+        assert visible_concern_ids(session, school, Scope.WHOLE, ids) == {seen_id}
+        assert visible_concern_ids(session, school, Scope.WHOLE, ids, child_ids=[child_id]) == {seen_id}
+        assert visible_concern_ids(session, school, Scope.WHOLE, [looped_id, plain_id]) == {plain_id}

@@ -223,7 +223,10 @@ def as_seen_by(session: Session, principal: Principal, screening: RiskScreening)
     found = session.scalars(select(ConcernCategory).where(ConcernCategory.code.in_(codes)))
     hidden = {c.code for c in found if not may_see_category(principal, c)}
     ids = {uuid.UUID(str(c)) for i in screening.indicators for c in i.get("concern_ids", [])}
-    visible = {str(c) for c in visible_concern_ids(session, principal, Scope.WHOLE, ids)}
+    visible = {
+        str(c)
+        for c in visible_concern_ids(session, principal, Scope.WHOLE, ids, child_ids=[screening.child_id])
+    }
     indicators = [
         given
         for given in screening.indicators

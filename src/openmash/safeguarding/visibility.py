@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, not_, or_, select, true
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
@@ -142,21 +143,27 @@ def _own_settings(
     return and_(true(), *parts)
 
 
+Children = Collection[uuid.UUID] | Select[Any]
+
+
 def _hidden_by_later(
-    principal: Principal, scope: Scope, hidden: list[uuid.UUID], agency_rule: bool, child_id: uuid.UUID | None
+    principal: Principal, scope: Scope, hidden: list[uuid.UUID], agency_rule: bool, children: Children | None
 ) -> Select[tuple[uuid.UUID]]:
     """The ids of concerns a later entry of their correction chain hides from the viewer: walked up the
-    chain (``corrects_id``) from each correction the viewer may not see under its own settings. A chain is
-    short and this starts only from the corrections the viewer may not see, so it is a few index lookups."""
+    chain (``corrects_id``) from each correction the viewer may not see under its own settings, of these
+    children only (a correction stays on its child; ``None``: every child's). A chain is short and this starts
+    only from the corrections the viewer may not see, so it is a few index lookups. ``UNION`` rather than
+    ``UNION ALL``: a cycle in ``corrects_id`` (which the unique constraint and the append-only rows should
+    make impossible) ends the walk instead of running for ever."""
     later = aliased(Concern)
     start = select(later.corrects_id.label("id")).where(
         later.corrects_id.is_not(None), not_(_own_settings(principal, scope, hidden, later, agency_rule))
     )
-    if child_id is not None:
-        start = start.where(later.child_id == child_id)
+    if children is not None:
+        start = start.where(later.child_id.in_(children))
     blocked = start.cte("hidden_by_later", recursive=True, nesting=True)
     earlier = aliased(Concern)
-    blocked = blocked.union_all(
+    blocked = blocked.union(
         select(earlier.corrects_id).where(earlier.id == blocked.c.id, earlier.corrects_id.is_not(None))
     )
     return select(blocked.c.id)
@@ -168,27 +175,43 @@ def concern_clause(
     scope: Scope,
     *,
     child_id: uuid.UUID | None = None,
+    child_ids: Children | None = None,
     agency_rule: bool = True,
 ) -> ColumnElement[bool]:
     """The whole rule as SQL over ``Concern``: the agency rule and the category rule on the entry's own
-    settings and on those of every later entry of its correction chain. ``child_id`` narrows the chain walk
-    to one child's concerns (a correction stays on its child); ``agency_rule=False`` gives the category part
-    alone (what is not even counted)."""
+    settings and on those of every later entry of its correction chain. ``child_id`` (one child) or
+    ``child_ids`` (several, or a subquery giving them) narrows the chain walk to those children's concerns
+    (a correction stays on its child), and the clause is then right only for their concerns; none: every
+    child's. ``agency_rule=False`` gives the category part alone (what is not even counted)."""
     hidden = hidden_categories(session, principal)
     if not hidden and (scope is Scope.WHOLE or not agency_rule):
         return true()
+    children: Children | None = [child_id] if child_id is not None else child_ids
     own = _own_settings(principal, scope, hidden, Concern, agency_rule)
-    return and_(own, Concern.id.not_in(_hidden_by_later(principal, scope, hidden, agency_rule, child_id)))
+    return and_(own, Concern.id.not_in(_hidden_by_later(principal, scope, hidden, agency_rule, children)))
 
 
 def visible_concern_ids(
-    session: Session, principal: Principal, scope: Scope, concern_ids: Collection[uuid.UUID]
+    session: Session,
+    principal: Principal,
+    scope: Scope,
+    concern_ids: Collection[uuid.UUID],
+    *,
+    child_ids: Collection[uuid.UUID] | None = None,
 ) -> set[uuid.UUID]:
-    """Which of these concerns (of one child, or all seen under one scope) the viewer may see: one query."""
+    """Which of these concerns (of one child, or all seen under one scope) the viewer may see: one query.
+    The chain walk starts only from the corrections of the children these concerns are about: ``child_ids``
+    when the caller knows them (all of the concerns' children), otherwise read from the concerns in the
+    same query."""
     wanted = sorted(set(concern_ids), key=str)
     if not wanted:
         return set()
-    clause = concern_clause(session, principal, scope)
+    children: Children = (
+        sorted(set(child_ids), key=str)
+        if child_ids is not None
+        else select(Concern.child_id).where(Concern.id.in_(wanted))
+    )
+    clause = concern_clause(session, principal, scope, child_ids=children)
     return set(session.scalars(select(Concern.id).where(Concern.id.in_(wanted), clause)))
 
 
