@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from sqlalchemy.orm import Session
 from starlette.responses import StreamingResponse
 
+from openmash.db.session import transaction
 from openmash.http.context import AppContext
 
 
@@ -16,7 +17,7 @@ def csv_download(
     """Stream ``produce(session)`` as a CSV attachment, in one transaction that lasts the download."""
 
     def stream() -> Iterator[str]:
-        with ctx.transaction() as session:
+        with transaction(ctx.sessions) as session:  # a download, not a page: no navigation counts
             yield from produce(session)
 
     return StreamingResponse(

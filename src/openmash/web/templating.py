@@ -13,11 +13,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from openmash.db.session import transaction
+from openmash.http import navigation as navigation_reads
 from openmash.http.context import app_context
 from openmash.identity.permissions import AGENCY_TYPE_LABELS, ROLE_LABELS, AgencyType, Permission, Role
 from openmash.identity.principal import Principal
-from openmash.register import labels, notices
-from openmash.web.alert_badge import new_alerts_count
+from openmash.register import labels
 
 TEMPLATES = Path(__file__).parent / "templates"
 UK = ZoneInfo("Europe/London")
@@ -149,30 +150,28 @@ def navigation(
     return items
 
 
-def unread_notices(request: Request, principal: Principal | None) -> int | None:
-    """The header's count of the agency's unread notices, for those who see notices. Never fails a page: an
-    error page must render even when the database does not answer."""
-    if principal is None or principal.kind != "user" or not principal.can(Permission.REGISTER_RECORD):
-        return None
+def navigation_counts(request: Request, principal: Principal | None) -> navigation_reads.Counts:
+    """The counts the page's transaction read (``http.navigation``); a page that committed none (an error
+    page, a form refused before any transaction) reads them in one transaction of its own, and never fails
+    for them: an error page must render even when the database does not answer."""
+    counts = navigation_reads.remembered(request)
+    if counts is not None or not navigation_reads.shown_to(principal):
+        return counts or navigation_reads.NONE
     try:
-        with app_context(request).transaction() as session:
-            return notices.unread_count(session, principal.agency_id)
+        with transaction(app_context(request).sessions) as session:
+            return navigation_reads.read(session, principal)
     except SQLAlchemyError:
-        return None
+        return navigation_reads.NONE
 
 
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
     principal: Principal | None = getattr(request.state, "principal", None)
+    counts = navigation_counts(request, principal)
     full: dict[str, Any] = {
         "principal": principal,
-        "navigation": navigation(
-            principal,
-            request.url.path,
-            unread_notices(request, principal),
-            new_alerts_count(request, principal),
-        ),
+        "navigation": navigation(principal, request.url.path, counts.unread_notices, counts.new_alerts),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "errors": {},
         "values": {},
