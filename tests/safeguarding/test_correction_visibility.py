@@ -220,3 +220,48 @@ def test_the_chain_walk_starts_from_the_childs_own_corrections_and_survives_a_co
         assert visible_concern_ids(session, school, Scope.WHOLE, ids) == {seen_id}
         assert visible_concern_ids(session, school, Scope.WHOLE, ids, child_ids=[child_id]) == {seen_id}
         assert visible_concern_ids(session, school, Scope.WHOLE, [looped_id, plain_id]) == {plain_id}
+
+
+def _corrects(sessions: sessionmaker[Session], login: UserLogin, child_id: uuid.UUID) -> list[object]:
+    """What each correction in the viewer's chronology says it corrects."""
+    with transaction(sessions) as session:
+        found = chronology(session, who(session, login), child_id, purpose=PURPOSE, context=NO_CONTEXT)
+        return [(e.is_correction, e.corrects_id) for e in found.entries if e.kind == "concern"]
+
+
+def test_a_correction_never_names_an_entry_the_viewer_may_not_see(
+    sessions: sessionmaker[Session], cast: Cast
+) -> None:
+    # Widening: police see the correction as a correction, but not the id of the original never shared.
+    with transaction(sessions) as session:
+        school = who(session, cast.school)
+        child = make_child(session, school)
+        original = record(session, school, child.id, occurred_at=at(2026, 2, 3), shared_with_police=False)
+        _correct(session, school, original, shared_with_police=True)
+        child_id, original_id = child.id, original.id
+    assert _corrects(sessions, cast.police, child_id) == [(True, None)]
+    assert (True, original_id) in _corrects(sessions, cast.school, child_id)
+
+
+def test_a_correction_never_names_a_restricted_entry_earlier_in_its_chain(
+    sessions: sessionmaker[Session], cast: Cast
+) -> None:
+    # Open, then police intelligence, then open again: the school lead professional sees the last entry,
+    # and it does not name the restricted one it corrects.
+    with transaction(sessions) as session:
+        mash = who(session, cast.mash)
+        child = make_child(session, mash)
+        status.set_status(
+            session,
+            mash,
+            child.id,
+            ChildStatus(lead_professional_user_id=cast.school.id),  # type: ignore[arg-type]
+            NO_CONTEXT,
+        )
+        first = record(session, mash, child.id, "drugs_or_alcohol", at(2026, 2, 2))
+        middle = _correct(session, mash, first, category_code="police_intelligence")
+        last = _correct(session, mash, middle, category_code="drugs_or_alcohol")
+        child_id, middle_id, last_id = child.id, middle.id, last.id
+    assert _seen(sessions, cast.school, child_id) == {last_id}
+    assert _corrects(sessions, cast.school, child_id) == [(True, None)]
+    assert (True, middle_id) in _corrects(sessions, cast.mash, child_id)

@@ -25,7 +25,7 @@ from openmash.register.workdays import UK
 from openmash.safeguarding import timeline
 from openmash.safeguarding.models import Concern, ConcernCategory
 from openmash.safeguarding.status import Badge, badges
-from openmash.safeguarding.visibility import Scope, concern_clause, open_child
+from openmash.safeguarding.visibility import Scope, concern_clause, open_child, visible_concern_ids
 
 # An entry written more than this long after it happened is shown as back-dated.
 BACKDATED_AFTER = timedelta(days=1)
@@ -75,6 +75,12 @@ class Entry:
     @property
     def corrected(self) -> bool:
         return self.corrected_by_id is not None
+
+    @property
+    def is_correction(self) -> bool:
+        """A correction always gives its reason; ``corrects_id`` is empty when the viewer may not see the
+        entry it corrects."""
+        return self.correction_reason is not None
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,15 @@ def chronology(
             )
         ).all()
     )
+    # A correction names the entry it corrects only when the viewer may see that entry: a correction that
+    # widened sharing must not hand police the id of an original never shared with them.
+    shown_originals = visible_concern_ids(
+        session,
+        principal,
+        opened.scope,
+        [c.corrects_id for c, _ in rows if c.corrects_id is not None],
+        child_ids=[child.id],
+    )
     entries = [
         Entry(
             id=c.id,
@@ -159,7 +174,7 @@ def chronology(
             vehicle_registration=c.vehicle_registration,
             vehicle_description=c.vehicle_description,
             shared_with_police=c.shared_with_police,
-            corrects_id=c.corrects_id,
+            corrects_id=c.corrects_id if c.corrects_id in shown_originals else None,
             correction_reason=c.correction_reason,
             corrected_by_id=corrected_by.get(c.id),
         )

@@ -127,7 +127,7 @@ def _cover(c: Chronology, export: Export) -> list[Line]:
 
 
 def _entry(e: Entry, numbers: Mapping[uuid.UUID, int], export: Export) -> list[Line]:
-    tags = [("Corrected", e.corrected), ("Correction", e.corrects_id), ("Recorded later", e.backdated)]
+    tags = [("Corrected", e.corrected), ("Correction", e.is_correction), ("Recorded later", e.backdated)]
     tags.append(("Shared with police", e.shared_with_police))
     heading = f"{numbers[e.id]}. {uk_time(e.occurred_at)}: {e.category_label}"
     heading += "".join(f"  [{tag}]" for tag, on in tags if on)
@@ -149,9 +149,15 @@ def _entry(e: Entry, numbers: Mapping[uuid.UUID, int], export: Export) -> list[L
         lines.append(Line("field", vehicle, "Vehicle"))
     if export.mentions.get(e.id):
         lines.append(Line("field", "\n".join(export.mentions[e.id]), "Mentions"))
-    if e.corrects_id:
-        target = numbers.get(e.corrects_id)
-        which = f"entry {target}" if target else "an earlier entry (not in this export)"
+    if e.is_correction:
+        target = numbers.get(e.corrects_id) if e.corrects_id else None
+        which = (
+            f"entry {target}"
+            if target
+            else "an earlier entry (not in this export)"
+            if e.corrects_id
+            else "an earlier entry not shown to you"
+        )
         lines.append(
             Line(
                 "field",
