@@ -17,7 +17,7 @@ from openmash.db.session import transaction
 from openmash.errors import Conflict, NotFoundError, PermissionDenied, ValidationFailed
 from openmash.identity.permissions import Role
 from openmash.identity.principal import Principal
-from openmash.safeguarding import help_requests
+from openmash.safeguarding import help_requests, help_responses
 from openmash.safeguarding.chronology import chronology
 from openmash.safeguarding.help_requests import HelpConfig, HelpInput
 from openmash.safeguarding.models_care import HelpRequest, HelpRequestStep
@@ -112,20 +112,20 @@ def test_a_named_person_acknowledges_and_answers_and_closing_needs_the_childs_vi
     request = _request(sessions, cast)
     with transaction(sessions) as session:
         school = who(session, cast.school)
-        ack = help_requests.acknowledge(session, school, request.id, NO_CONTEXT, now=NOW)
+        ack = help_responses.acknowledge(session, school, request.id, NO_CONTEXT, now=NOW)
         with pytest.raises(Conflict):
-            help_requests.acknowledge(session, school, request.id, NO_CONTEXT, now=NOW)
+            help_responses.acknowledge(session, school, request.id, NO_CONTEXT, now=NOW)
         with pytest.raises(Conflict):  # not answered yet
-            help_requests.close(session, school, request.id, VIEW, NO_CONTEXT, now=NOW)
-        help_requests.answer(
+            help_responses.close(session, school, request.id, VIEW, NO_CONTEXT, now=NOW)
+        help_responses.answer(
             session, school, request.id, "Referred to the MASH; met her with the DSL", NO_CONTEXT, now=NOW
         )
         with pytest.raises(ValidationFailed) as failed:
-            help_requests.close(session, school, request.id, "   ", NO_CONTEXT, now=NOW)
+            help_responses.close(session, school, request.id, "   ", NO_CONTEXT, now=NOW)
         assert set(failed.value.fields) == {"childs_view"}
-        closed = help_requests.close(session, school, request.id, VIEW, NO_CONTEXT, now=NOW)
+        closed = help_responses.close(session, school, request.id, VIEW, NO_CONTEXT, now=NOW)
         with pytest.raises(Conflict):
-            help_requests.answer(session, school, request.id, "More", NO_CONTEXT, now=NOW)
+            help_responses.answer(session, school, request.id, "More", NO_CONTEXT, now=NOW)
     assert (ack.by_user_id, closed.childs_view) == (cast.school.id, VIEW)
     with transaction(sessions) as session:
         assert help_requests.open_requests(session, who(session, cast.school), now=NOW) == []
@@ -134,7 +134,7 @@ def test_a_named_person_acknowledges_and_answers_and_closing_needs_the_childs_vi
 def test_answering_acknowledges_too(sessions: sessionmaker[Session], cast: Cast) -> None:
     request = _request(sessions, cast)
     with transaction(sessions) as session:
-        help_requests.answer(
+        help_responses.answer(
             session, who(session, cast.mash), request.id, "Strategy discussion held", NO_CONTEXT, now=NOW
         )
         steps = help_requests.steps_of(session, request.id)
@@ -148,9 +148,9 @@ def test_only_the_recording_agency_and_its_mash_act_on_a_request(
     request = _request(sessions, cast)
     with transaction(sessions) as session:
         with pytest.raises(NotFoundError):
-            help_requests.acknowledge(session, who(session, cast.police), request.id, NO_CONTEXT, now=NOW)
+            help_responses.acknowledge(session, who(session, cast.police), request.id, NO_CONTEXT, now=NOW)
         with pytest.raises(PermissionDenied):
-            help_requests.acknowledge(session, who(session, cast.licensing), request.id, NO_CONTEXT, now=NOW)
+            help_responses.acknowledge(session, who(session, cast.licensing), request.id, NO_CONTEXT, now=NOW)
         assert help_requests.open_requests(session, who(session, cast.police), now=NOW) == []
         assert [v.id for v in help_requests.open_requests(session, who(session, cast.mash), now=NOW)] == [
             request.id
@@ -165,7 +165,7 @@ def test_the_open_list_puts_overdue_first_and_answered_ones_last_until_closed(
         answered = _ask(session, school, cast, asked_at=datetime(2026, 3, 2, 9, tzinfo=UTC))
         fresh = _ask(session, school, cast, asked_at=datetime(2026, 3, 10, 9, tzinfo=UTC))
         waiting = _ask(session, school, cast)  # acknowledgement due Monday 9th: overdue on the 10th
-        help_requests.answer(session, school, answered.id, "Done", NO_CONTEXT, now=NOW)
+        help_responses.answer(session, school, answered.id, "Done", NO_CONTEXT, now=NOW)
     with transaction(sessions) as session:
         found = help_requests.open_requests(session, who(session, cast.school), now=NOW)
         assert [(v.id, v.overdue) for v in found] == [
@@ -185,7 +185,7 @@ def test_requests_not_acknowledged_or_answered_in_time_escalate_once_to_the_mash
     request = _request(sessions, cast)
     on_time = _request(sessions, cast)
     with transaction(sessions) as session:
-        help_requests.acknowledge(session, who(session, cast.school), on_time.id, NO_CONTEXT, now=ACK_DUE)
+        help_responses.acknowledge(session, who(session, cast.school), on_time.id, NO_CONTEXT, now=ACK_DUE)
     with transaction(sessions) as session:
         assert help_requests.escalate_overdue(session, ACK_DUE) == []  # due, not yet overdue
     with transaction(sessions) as session:
@@ -234,8 +234,8 @@ def test_a_closed_request_never_escalates(sessions: sessionmaker[Session], cast:
     request = _request(sessions, cast)
     with transaction(sessions) as session:
         school = who(session, cast.school)
-        help_requests.answer(session, school, request.id, "Seen the same day", NO_CONTEXT, now=ASKED)
-        help_requests.close(session, school, request.id, VIEW, NO_CONTEXT, now=ASKED)
+        help_responses.answer(session, school, request.id, "Seen the same day", NO_CONTEXT, now=ASKED)
+        help_responses.close(session, school, request.id, VIEW, NO_CONTEXT, now=ASKED)
     with transaction(sessions) as session:
         assert help_requests.escalate_overdue(session, datetime(2026, 4, 1, tzinfo=UTC)) == []
 
@@ -253,7 +253,12 @@ def test_a_request_for_help_is_in_the_childs_chronology(sessions: sessionmaker[S
 
 
 def test_the_services_offer_no_way_to_edit_or_delete() -> None:
-    public = [n for n, _ in inspect.getmembers(help_requests, inspect.isfunction) if not n.startswith("_")]
+    public = [
+        n
+        for module in (help_requests, help_responses)
+        for n, _ in inspect.getmembers(module, inspect.isfunction)
+        if not n.startswith("_")
+    ]
     for word in ("update", "edit", "delete", "remove", "change", "amend", "withdraw"):
         assert not [n for n in public if word in n], word
 
@@ -264,5 +269,5 @@ def test_the_database_refuses_to_edit_or_delete_requests_for_help(
 ) -> None:
     request = _request(sessions, cast)
     with transaction(sessions) as session:
-        help_requests.acknowledge(session, who(session, cast.school), request.id, NO_CONTEXT, now=NOW)
+        help_responses.acknowledge(session, who(session, cast.school), request.id, NO_CONTEXT, now=NOW)
     refused(engine, table)

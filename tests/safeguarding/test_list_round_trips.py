@@ -21,6 +21,7 @@ from openmash.identity.principal import Principal
 from openmash.safeguarding import (
     court_dates,
     help_requests,
+    help_responses,
     return_interviews,
     support,
     support_plan,
@@ -141,9 +142,9 @@ def _ask(session: Session, cast: Cast, n: int, *, answering: bool = True) -> Non
         )
         request = help_requests.record_request(session, school, child.id, data, NO_CONTEXT, now=EARLIER)
         if i % 3 == 1:
-            help_requests.acknowledge(session, mash, request.id, NO_CONTEXT, now=EARLIER)
+            help_responses.acknowledge(session, mash, request.id, NO_CONTEXT, now=EARLIER)
         if i % 3 == 2 and answering:
-            help_requests.answer(session, school, request.id, "We talked", NO_CONTEXT, now=EARLIER)
+            help_responses.answer(session, school, request.id, "We talked", NO_CONTEXT, now=EARLIER)
 
 
 def test_the_open_requests_for_help(sessions: sessionmaker[Session], engine: Engine, cast: Cast) -> None:

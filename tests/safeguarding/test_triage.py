@@ -19,7 +19,8 @@ from openmash.identity.permissions import Role
 from openmash.identity.principal import Principal
 from openmash.safeguarding import triage
 from openmash.safeguarding.models_care import MashContact
-from openmash.safeguarding.triage import Grade, Referral, TriageConfig
+from openmash.safeguarding.triage import Referral
+from openmash.safeguarding.triage_timescales import DEFAULT_TIMESCALES, Grade, TriageConfig
 from openmash.safeguarding.worktime import Timescale, Unit, WorkingHours
 from tests.support.care import audits, details, faker, refused
 from tests.support.factories import make_user
@@ -85,7 +86,7 @@ def test_due_times_count_working_time_across_weekends_and_bank_holidays(
 
 
 def test_the_defaults_read_amber_24_and_green_72_as_one_and_three_working_days() -> None:
-    labels = {str(g): t.label for g, t in triage.DEFAULT_TIMESCALES.items()}
+    labels = {str(g): t.label for g, t in DEFAULT_TIMESCALES.items()}
     assert labels == {"red": "4 working hours", "amber": "1 working day", "green": "3 working days"}
 
 

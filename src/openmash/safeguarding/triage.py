@@ -3,15 +3,10 @@ takes) is graded Red, Amber or Green with a response due time, regraded as infor
 one decision with its next step; the MASH works a queue ordered by due time, overdue ones marked.
 
 Why it is built this way (docs/decisions/0005-safeguarding-hub.md):
-- Timescales in working time (``worktime``), configurable (``TriageConfig``). Defaults: Red 4 working hours;
-  Amber 1 working day and Green 3 working days, our reading of the published "Amber 24, Green 72" (whole days
-  written as hours: 24 working hours at 8 a day would be three working days, and Green nine, beyond the one
-  working day guidance gives for a decision on a referral). An authority that means 24 working hours sets
-  ``Timescale(24, Unit.WORKING_HOURS)``.
+- What each grade allows in working time, and how an ungraded contact is queued, is ``triage_timescales``.
 - The clock starts when the contact was received, for every grade: a regrade changes how long the child may
   wait, it does not restart the wait. A contact regraded Red after its Red time has passed goes to the top of
   the queue as overdue, which is what it is.
-- A contact not yet graded is queued as if Red (``TriageConfig.ungraded_as``), so nothing waits unseen.
 - Only the MASH the contact was sent to triages it, and grades and decisions are made by a named user (never
   an API token). Contacts, grades and decisions are evidence, append-only (migration 0007): the grade history
   is the rows, and a contact has one decision.
@@ -20,8 +15,7 @@ Why it is built this way (docs/decisions/0005-safeguarding-hub.md):
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -39,6 +33,7 @@ from openmash.safeguarding.checks import LINE_MAX_LENGTH, Form
 from openmash.safeguarding.models import Child, Concern
 from openmash.safeguarding.models_care import MashContact, TriageDecision, TriageGrade
 from openmash.safeguarding.status import Badge, badges
+from openmash.safeguarding.triage_timescales import DEFAULT_CONFIG, Grade, TriageConfig
 from openmash.safeguarding.visibility import (
     Sight,
     agency_scope,
@@ -46,16 +41,9 @@ from openmash.safeguarding.visibility import (
     get_child,
     visible_concern_ids,
 )
-from openmash.safeguarding.worktime import DEFAULT_WORKING_HOURS, Timescale, Unit, WorkingHours
 
 # The queue is the MASH's own work list: it is read for one purpose.
 QUEUE_PURPOSE = "triage contacts received by the MASH"
-
-
-class Grade(StrEnum):
-    RED = "red"
-    AMBER = "amber"
-    GREEN = "green"
 
 
 class NextStep(StrEnum):
@@ -63,30 +51,6 @@ class NextStep(StrEnum):
     EARLY_HELP = "early_help"
     ASSESSMENT = "assessment"
     STRATEGY_DISCUSSION = "strategy_discussion"
-
-
-DEFAULT_TIMESCALES: Mapping[Grade, Timescale] = {
-    Grade.RED: Timescale(4, Unit.WORKING_HOURS),
-    Grade.AMBER: Timescale(1, Unit.WORKING_DAYS),
-    Grade.GREEN: Timescale(3, Unit.WORKING_DAYS),
-}
-
-
-@dataclass(frozen=True)
-class TriageConfig:
-    timescales: Mapping[Grade, Timescale] = field(default_factory=lambda: dict(DEFAULT_TIMESCALES))
-    hours: WorkingHours = DEFAULT_WORKING_HOURS
-    ungraded_as: Grade = Grade.RED
-
-    def __post_init__(self) -> None:
-        if set(self.timescales) != set(Grade):
-            raise ValueError("give a timescale for every grade")
-
-    def due(self, grade: Grade, received_at: datetime) -> datetime:
-        return self.timescales[grade].due(received_at, self.hours)
-
-
-DEFAULT_CONFIG = TriageConfig()
 
 
 def _mash_user(principal: Principal, permission: Permission) -> None:

@@ -1,7 +1,7 @@
 """Children's requests for help: recorded from the child's page with the child's words kept exactly as typed;
 the open list of the recording agency and the MASH, acknowledging, answering, and closing only with the
 child's view of the outcome; the escalated list for MASH managers. The rules live in
-safeguarding.help_requests."""
+safeguarding.help_requests and .help_responses."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from openmash.http.context import app_context, audit_context
 from openmash.http.recorded import child_recorded, help_step_recorded
 from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
-from openmash.safeguarding import child_record, help_requests
+from openmash.safeguarding import child_record, help_requests, help_responses
 from openmash.safeguarding.help_requests import HelpInput
 from openmash.web.care_forms import (
     date_fields,
@@ -173,7 +173,7 @@ def acknowledge(
 ) -> Response:
     try:
         with app_context(request).transaction() as session:
-            step = help_requests.acknowledge(
+            step = help_responses.acknowledge(
                 session, principal, request_id, audit_context(request), note=acknowledge_note
             )
             help_step_recorded(session, step)
@@ -192,7 +192,7 @@ def answer(
 ) -> Response:
     try:
         with app_context(request).transaction() as session:
-            step = help_requests.answer(session, principal, request_id, answer, audit_context(request))
+            step = help_responses.answer(session, principal, request_id, answer, audit_context(request))
             help_step_recorded(session, step)
     except ValidationFailed as exc:
         return _again(request, principal, request_id, {"answer": answer}, exc.fields)
@@ -209,7 +209,7 @@ def close(
 ) -> Response:
     try:
         with app_context(request).transaction() as session:
-            step = help_requests.close(
+            step = help_responses.close(
                 session, principal, request_id, childs_view, audit_context(request), note=close_note
             )
             help_step_recorded(session, step)

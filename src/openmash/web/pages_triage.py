@@ -17,7 +17,8 @@ from openmash.http.recorded import child_recorded
 from openmash.identity.permissions import Permission
 from openmash.identity.principal import Principal
 from openmash.safeguarding import child_record, triage
-from openmash.safeguarding.triage import Grade, NextStep, Referral
+from openmash.safeguarding.triage import NextStep, Referral
+from openmash.safeguarding.triage_timescales import Grade
 from openmash.web.care_forms import (
     date_fields,
     field_errors,
