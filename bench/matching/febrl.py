@@ -35,8 +35,8 @@ from bench.matching import system
 from bench.matching.metrics import PRF
 from openmash.db.session import transaction
 from openmash.matching import engine, index, train
-from openmash.matching.compare import Prepared
 from openmash.matching.model import Model, load_model
+from openmash.matching.prepared import Prepared
 from openmash.matching.record import MatchRecord, known
 
 Echo = Callable[[str], None]

@@ -15,11 +15,10 @@ from openmash.matching.compare import (
     forenames_level,
     identifier_level,
     is_identifier,
-    name_part,
-    prepare,
     surname_level,
 )
 from openmash.matching.model import load_model
+from openmash.matching.prepared import name_part, prepare
 from openmash.matching.record import MatchRecord
 
 

@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from openmash.matching import storage
-from openmash.matching.compare import Prepared, prepare
 from openmash.matching.index import frequencies, placeholder
 from openmash.matching.keys import query_keys, terms_of
 from openmash.matching.model import Model, Scored, load_model, score
 from openmash.matching.models import MatchEntry, MatchKey
+from openmash.matching.prepared import Prepared, prepare
 from openmash.matching.record import MatchRecord
 from openmash.matching.weighing import Weighing
 

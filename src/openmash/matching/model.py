@@ -22,11 +22,11 @@ from openmash.matching.compare import (
     FIELD_LEVELS,
     IDENTIFIER,
     FieldComparison,
-    Prepared,
     Weigher,
     compare,
     is_identifier,
 )
+from openmash.matching.prepared import Prepared
 from openmash.matching.record import MatchRecord
 
 __all__ = [

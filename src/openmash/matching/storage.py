@@ -6,7 +6,7 @@ import json
 from datetime import date
 from types import MappingProxyType
 
-from openmash.matching.compare import Prepared, prepared
+from openmash.matching.prepared import Prepared, prepared
 from openmash.matching.record import MatchRecord
 
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
-from openmash.matching.compare import FIELD_LEVELS, IDENTIFIER, MISSING, Prepared, compare
+from openmash.matching.compare import FIELD_LEVELS, IDENTIFIER, MISSING, compare
 from openmash.matching.model import LevelParams, Model, load_model
+from openmash.matching.prepared import Prepared
 from openmash.matching.record import MatchRecord
 
 __all__ = [

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from openmash.matching.compare import (
     MISSING,
-    NamePart,
-    Prepared,
     choose_names,
     date_of_birth_agreement,
     identifier_agreement,
     part_weigher,
     postcode_agreement,
-    prepare,
     sex_agreement,
 )
 from openmash.matching.model import Frequency, Model
+from openmash.matching.prepared import NamePart, Prepared, prepare
 from openmash.matching.record import MatchRecord
 
 
