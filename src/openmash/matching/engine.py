@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from openmash.matching import storage
 from openmash.matching.index import frequencies, placeholder
 from openmash.matching.keys import query_keys, terms_of
-from openmash.matching.model import Model, Scored, load_model, score
+from openmash.matching.model import Frequency, Model, Scored, load_model, score
 from openmash.matching.models import MatchEntry, MatchKey
 from openmash.matching.prepared import Prepared, prepare
 from openmash.matching.record import MatchRecord
@@ -91,13 +91,18 @@ def find(
     def frequency(field: str, value: str) -> float | None:
         return shares.get((field, value))
 
-    prepared = prepare(query)
-    weighing = Weighing(prepared, model, frequency)
+    return _best(prepare(query), found, model, frequency, limit)
+
+
+def _best(
+    query: Prepared, found: Sequence[Prepared], model: Model, frequency: Frequency, limit: int
+) -> list[Match]:
+    """The candidates in a band, best first: all weighed by the first pass, the sentences written only for
+    the ``limit`` shown."""
+    weighing = Weighing(query, model, frequency)
     weighed = [(weight, held) for held in found if (weight := weighing.weigh(held))[1] is not None]
     weighed.sort(key=lambda pair: (-pair[0][0], pair[1].record_id))
-    return [  # the sentences, only for the matches shown
-        Match(held.record_id, score(prepared, held, model, frequency)) for _, held in weighed[:limit]
-    ]
+    return [Match(held.record_id, score(query, held, model, frequency)) for _, held in weighed[:limit]]
 
 
 def find_many(
@@ -159,10 +164,5 @@ def find_many(
     found: dict[str, list[Match]] = {record_id: [] for record_id in wanted}
     for entry, others in chosen.items():
         query = prepare(wanted[entry_of[entry]])
-        weighing = Weighing(query, model, frequency)
-        weighed = [(weight, held[other]) for other in others if (weight := weighing.weigh(held[other]))[1]]
-        weighed.sort(key=lambda pair: (-pair[0][0], pair[1].record_id))
-        found[query.record_id] = [
-            Match(other.record_id, score(query, other, model, frequency)) for _, other in weighed[:limit]
-        ]
+        found[query.record_id] = _best(query, [held[other] for other in others], model, frequency, limit)
     return found
